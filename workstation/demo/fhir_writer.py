@@ -1,0 +1,131 @@
+"""Write one demo patient as a real FHIR R4 transaction Bundle (JSON), shaped like Synthea's sample bundles."""
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from workstation.demo.cohort import CONDITIONS, SMOKING, DemoPatient
+
+NS = uuid.UUID("6f1c2b1e-3b7a-4f1e-9d52-1f0d8e6a9c01")
+LOINC = "http://loinc.org"
+SCT = "http://snomed.info/sct"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+UCUM = "http://unitsofmeasure.org"
+
+# (LOINC, display, UCUM unit, attribute or None); displays as in Synthea bundles.
+LABS = [("2093-3", "Total Cholesterol", "mg/dL"), ("2085-9", "High Density Lipoprotein Cholesterol", "mg/dL"),
+        ("18262-6", "Low Density Lipoprotein Cholesterol", "mg/dL"), ("2571-8", "Triglycerides", "mg/dL"),
+        ("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "%"), ("2339-0", "Glucose", "mg/dL"),
+        ("38483-4", "Creatinine", "mg/dL"), ("33914-3", "Estimated Glomerular Filtration Rate", "mL/min/{1.73_m2}")]
+
+
+def _uid(*parts) -> str:
+    return str(uuid.uuid5(NS, "/".join(str(p) for p in parts)))
+
+
+def _ts(d: date, hour: int = 9) -> str:
+    return datetime.combine(d, time(hour, 30)).isoformat() + "+00:00"
+
+
+def _quantity(value: float, unit: str) -> dict:
+    return {"value": round(value, 2), "unit": unit, "system": UCUM, "code": unit}
+
+
+def bundle_for(p: DemoPatient) -> dict:
+    rng = random.Random(p.seed * 31)
+    pref = f"urn:uuid:{_uid(p.id, 'patient')}"
+    entries: list[dict] = []
+
+    def add(resource: dict, full: str | None = None) -> None:
+        full = full or f"urn:uuid:{resource['id']}"
+        entries.append({"fullUrl": full, "resource": resource,
+                        "request": {"method": "POST", "url": resource["resourceType"]}})
+
+    add({"resourceType": "Patient", "id": p.id,
+         "identifier": [{"system": "urn:workstation:demo-mrn", "value": p.id}],
+         "name": [{"use": "official", "family": p.family, "given": [p.given]}],
+         "gender": p.sex, "birthDate": p.birth_date.isoformat()}, full=pref)
+    for i, (key, onset) in enumerate(p.conditions):
+        code, disp = CONDITIONS[key]
+        add({"resourceType": "Condition", "id": _uid(p.id, "cond", i),
+             "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                            "code": "active"}]},
+             "code": {"coding": [{"system": SCT, "code": code, "display": disp}], "text": disp},
+             "subject": {"reference": pref}, "onsetDateTime": _ts(onset)})
+    for i, (rx, disp, start, status) in enumerate(p.medications):
+        add({"resourceType": "MedicationRequest", "id": _uid(p.id, "med", i), "status": status,
+             "intent": "order",
+             "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": rx, "display": disp}],
+                                           "text": disp},
+             "subject": {"reference": pref}, "authoredOn": _ts(start)})
+    for i, (code, disp, cat) in enumerate(p.allergies):
+        add({"resourceType": "AllergyIntolerance", "id": _uid(p.id, "allergy", i),
+             "clinicalStatus": {"coding": [{"system":
+                                            "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                                            "code": "active"}]},
+             "type": "allergy", "category": [cat], "criticality": "low",
+             "code": {"coding": [{"system": SCT, "code": code, "display": disp}], "text": disp},
+             "patient": {"reference": pref}, "recordedDate": _ts(p.visits[0])})
+    for i, (role, role_disp, code, disp, age) in enumerate(p.family_history):
+        add({"resourceType": "FamilyMemberHistory", "id": _uid(p.id, "fmh", i), "status": "completed",
+             "patient": {"reference": pref},
+             "relationship": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+                                          "code": role, "display": role_disp}]},
+             "condition": [{"code": {"coding": [{"system": SCT, "code": code, "display": disp}], "text": disp},
+                            "onsetAge": {"value": age, "unit": "a", "system": UCUM, "code": "a"}}]})
+    on_statin = any("statin" in m[1].lower() for m in p.medications)
+    for v, d in enumerate(p.visits):
+        drift = v / max(1, len(p.visits) - 1)
+        tc = p.tc * (0.8 if on_statin and drift > 0.5 else 1.0) + rng.gauss(0, 8)
+        hdl = p.hdl + rng.gauss(0, 3)
+        tg = max(60.0, rng.gauss(150 if p.tc > 220 else 110, 30))
+        ldl = max(40.0, tc - hdl - tg / 5)
+        values = {"2093-3": tc, "2085-9": hdl, "18262-6": ldl, "2571-8": tg,
+                  "4548-4": p.hba1c + rng.gauss(0, 0.2) + 0.15 * drift,
+                  "2339-0": 70 + (p.hba1c - 4.5) * 20 + rng.gauss(0, 6),
+                  "38483-4": max(0.5, 95 / max(p.egfr, 20) + rng.gauss(0, 0.05)),
+                  "33914-3": max(15.0, p.egfr - 3 * drift + rng.gauss(0, 2))}
+        for code, disp, unit in LABS:
+            add(_obs(p, pref, f"lab{v}-{code}", "laboratory", code, disp, d, _quantity(values[code], unit)))
+        sbp = p.sbp + rng.gauss(0, 7)
+        dbp = 0.55 * sbp + rng.gauss(8, 4)
+        bp = _obs(p, pref, f"bp{v}", "vital-signs", "55284-4", "Blood Pressure", d, None)
+        bp["component"] = [
+            {"code": {"coding": [{"system": LOINC, "code": "8480-6", "display": "Systolic Blood Pressure"}]},
+             "valueQuantity": _quantity(sbp, "mm[Hg]")},
+            {"code": {"coding": [{"system": LOINC, "code": "8462-4", "display": "Diastolic Blood Pressure"}]},
+             "valueQuantity": _quantity(dbp, "mm[Hg]")}]
+        add(bp)
+        w = p.weight_kg + rng.gauss(0, 1.2) + 2 * drift
+        add(_obs(p, pref, f"h{v}", "vital-signs", "8302-2", "Body Height", d, _quantity(p.height_cm, "cm")))
+        add(_obs(p, pref, f"w{v}", "vital-signs", "29463-7", "Body Weight", d, _quantity(w, "kg")))
+        add(_obs(p, pref, f"bmi{v}", "vital-signs", "39156-5", "Body Mass Index", d,
+                 _quantity(w / (p.height_cm / 100) ** 2, "kg/m2")))
+        add(_obs(p, pref, f"hr{v}", "vital-signs", "8867-4", "Heart rate", d,
+                 _quantity(rng.gauss(72, 8), "/min")))
+        sm_code, sm_disp = SMOKING[p.smoking]
+        sm = _obs(p, pref, f"smk{v}", "survey", "72166-2", "Tobacco smoking status NHIS", d, None)
+        sm["valueCodeableConcept"] = {"coding": [{"system": SCT, "code": sm_code, "display": sm_disp}],
+                                      "text": sm_disp}
+        add(sm)
+    return {"resourceType": "Bundle", "id": _uid(p.id, "bundle"), "type": "transaction", "entry": entries}
+
+
+def _obs(p: DemoPatient, pref: str, key: str, category: str, code: str, display: str, d: date,
+         quantity: dict | None) -> dict:
+    r = {"resourceType": "Observation", "id": _uid(p.id, "obs", key), "status": "final",
+         "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                   "code": category}]}],
+         "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": display},
+         "subject": {"reference": pref}, "effectiveDateTime": _ts(d)}
+    if quantity is not None:
+        r["valueQuantity"] = quantity
+    return r
+
+
+def write_demo_fhir(path: Path, p: DemoPatient) -> Path:
+    path.write_text(json.dumps(bundle_for(p), indent=1), encoding="utf-8")
+    return path

@@ -1,0 +1,78 @@
+"""PatientProfile: an immutable snapshot of one patient, assembled by the store.
+
+Frames have exactly the columns of the same-named tables in ``workstation/store/schema.py``. Views, the
+pharmacogenomics caller and the model mapper read a profile; nothing writes to one. ``version`` changes whenever
+the patient's stored data changes (derived results are cached per version).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+FRAME_TABLES = ("observations", "conditions", "medications", "allergies", "family_history", "procedures",
+                "encounters", "variants", "ref_blocks", "analytes", "outside_calls")
+
+
+@dataclass(frozen=True)
+class PatientProfile:
+    patient: dict
+    observations: pd.DataFrame
+    conditions: pd.DataFrame
+    medications: pd.DataFrame
+    allergies: pd.DataFrame
+    family_history: pd.DataFrame
+    procedures: pd.DataFrame
+    encounters: pd.DataFrame
+    variants: pd.DataFrame
+    ref_blocks: pd.DataFrame
+    analytes: pd.DataFrame
+    outside_calls: pd.DataFrame
+    sources: pd.DataFrame
+    wearable_summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # metric, day, n, mean/min/max/sum
+    as_of: datetime = field(default_factory=datetime.now)
+    version: str = ""
+
+    @property
+    def id(self) -> str:
+        return str(self.patient["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.patient.get("name") or self.patient["id"])
+
+    @property
+    def sex(self) -> str | None:
+        return self.patient.get("sex")
+
+    @property
+    def birth_date(self) -> date | None:
+        b = self.patient.get("birth_date")
+        if b is None or (isinstance(b, float) and pd.isna(b)):
+            return None
+        if isinstance(b, datetime):
+            return b.date()
+        if isinstance(b, date):
+            return b
+        return date.fromisoformat(str(b)[:10])
+
+    def age(self, on: date | None = None) -> float | None:
+        """Age in whole years on ``on`` (default: ``as_of``)."""
+        b = self.birth_date
+        if b is None:
+            return None
+        d = on or self.as_of.date()
+        return d.year - b.year - ((d.month, d.day) < (b.month, b.day))
+
+    def active_medications(self) -> pd.DataFrame:
+        m = self.medications
+        if m.empty:
+            return m
+        return m[m["status"].fillna("active").str.lower().isin(["active", "on-hold", "intended", "unknown"])]
+
+    def active_conditions(self) -> pd.DataFrame:
+        c = self.conditions
+        if c.empty:
+            return c
+        return c[c["clinical_status"].fillna("active").str.lower().isin(["active", "recurrence", "relapse"])]
