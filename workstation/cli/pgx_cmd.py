@@ -1,0 +1,80 @@
+"""``workstation pgx (--vcf FILE | --patient ID) [--json]``: star-allele calls, phenotypes and CPIC guidance.
+
+``--vcf`` reads the file without storing anything and needs no store or passphrase; a GRCh37 VCF is refused.
+``--patient`` opens the store (``--db``, ``--passphrase-env``) and uses the patient's genotypes, outside calls
+and active medications.
+"""
+from __future__ import annotations
+
+import argparse
+
+from workstation.cli.common import print_json
+from workstation.errors import NotFound
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("pgx", help="pharmacogenomic calls and CPIC guidance",
+                              description=__doc__.splitlines()[0].strip("`"))
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--vcf", metavar="FILE", help="a GRCh38 VCF (plain or .gz); nothing is stored")
+    src.add_argument("--patient", metavar="ID", help="a stored patient")
+    p.add_argument("--sample", metavar="NAME", help="sample column to use when the VCF holds several")
+    p.add_argument("--outside-calls", metavar="TSV", help="outside calls in PharmCAT's TSV format (CYP2D6, HLA…)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from workstation import pgx
+
+    outside = pgx.read_outside_calls(args.outside_calls) if getattr(args, "outside_calls", None) else []
+    meds = None
+    if args.vcf:
+        from workstation.pgx.vcf_source import read_pgx_genotypes
+
+        g = read_pgx_genotypes(args.vcf, sample=args.sample)
+        result = pgx.call_genotypes(g.variants, g.ref_blocks, outside)
+    else:
+        from workstation.cli.common import open_store_from_args
+
+        store = open_store_from_args(args, read_only=True)
+        try:
+            try:
+                profile = store.profile(args.patient)
+            except KeyError:
+                raise NotFound(f"There is no patient with id {args.patient}.") from None
+        finally:
+            store.close()
+        result = pgx.call_profile(profile)
+        if outside:
+            extra = {c.gene: c for c in outside}
+            result = pgx.PgxResult({**result.genes, **extra}, result.build)
+        meds = profile.medications
+    alerts, recs = pgx.guidance(result, meds if meds is not None else pd.DataFrame())
+    if args.json:
+        print_json({"genes": {g: c.to_json() for g, c in result.genes.items()},
+                    "alerts": [a.to_json() for a in alerts],
+                    "recommendations": [r.to_json() for r in recs]})
+        return 0
+    for g, c in result.genes.items():
+        if c.called:
+            line = f"{g}: {' or '.join(c.diplotypes)} — {c.phenotype or 'phenotype not assigned'}"
+            if c.activity_score is not None:
+                line += f" (activity score {c.activity_score:g})"
+            if c.source != "vcf":
+                line += f" [{c.source}]"
+            if c.missing_positions:
+                line += f"; {len(c.missing_positions)} positions missing"
+        elif c.phenotype:
+            line = f"{g}: {c.phenotype} [{c.source_diplotype}]"
+        else:
+            line = f"{g}: not called — {c.messages[0] if c.messages else 'no data'}"
+        print(line)
+    if alerts:
+        print("\nAlerts for this patient's medicines:")
+        for a in alerts:
+            print(f"  [{a.severity}] {a.headline}")
+    print(f"\n{len(recs)} CPIC recommendations apply to these results (use --json for the full list).")
+    return 0

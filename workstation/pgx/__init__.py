@@ -1,0 +1,28 @@
+"""Pharmacogenomics: star-allele diplotypes, CPIC phenotypes and drug guidance.
+
+Public API (pure Python, no Qt):
+
+* :func:`call_genotypes(variants, ref_blocks=None, outside_calls=None) -> PgxResult`
+* :func:`call_profile(profile) -> PgxResult` for a stored patient's :class:`~workstation.profile.PatientProfile`
+* :func:`guidance(result, medications) -> (alerts, recommendations)`
+* :func:`outside_call` / :func:`read_outside_calls` for CYP2D6, HLA-A, HLA-B and overrides
+* :func:`definition_positions` — the (chrom, pos) list to push down into ``read_vcf(positions=...)``
+
+Resource tables live in resources/pgx/ (each row cites its source) and are loaded once per process.
+"""
+from __future__ import annotations
+
+from workstation.pgx.caller import call_genotypes
+from workstation.pgx.genotype import definition_positions
+from workstation.pgx.guidance import guidance
+from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
+from workstation.pgx.outside import outside_call, read_outside_calls
+
+
+def call_profile(profile) -> PgxResult:
+    """Calls for one stored patient (variants, gVCF reference blocks and outside calls of the profile)."""
+    return call_genotypes(profile.variants, profile.ref_blocks, profile.outside_calls)
+
+
+__all__ = ["Alert", "GeneCall", "PgxResult", "Recommendation", "call_genotypes", "call_profile",
+           "definition_positions", "guidance", "outside_call", "read_outside_calls"]

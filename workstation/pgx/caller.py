@@ -1,0 +1,161 @@
+"""Genotype frame (+ outside calls) -> PgxResult: one GeneCall per gene in scope."""
+from __future__ import annotations
+
+import pandas as pd
+
+from workstation.pgx import dpyd as dpyd_mod
+from workstation.pgx.genotype import GeneGenotype, gene_genotypes
+from workstation.pgx.matcher import Diplotype, MatchOutcome, match_gene
+from workstation.pgx.model import SOURCE_VCF, GeneCall, PgxResult
+from workstation.pgx.outside import from_frame
+from workstation.pgx.phenotype import phenotype_of
+from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions
+
+GENE_ORDER = ("CYP2C19", "CYP2C9", "VKORC1", "TPMT", "NUDT15", "SLCO1B1", "DPYD", "CYP3A5", "UGT1A1")
+SLCO1B1_KEY_RSID = "rs4149056"
+
+
+def _missing_labels(gg: GeneGenotype) -> tuple[str, ...]:
+    return tuple(lc.label for lc in gg.missing)
+
+
+def _incomplete_message(gdef: GeneDef, gg: GeneGenotype) -> str | None:
+    if not gg.missing:
+        return None
+    miss = {lc.pos for lc in gg.missing}
+    hit = sorted({a.name for a in gdef.alleles if not a.is_reference and miss & set(a.defs)},
+                 key=lambda n: n)
+    shown = ", ".join(hit[:8]) + (" …" if len(hit) > 8 else "")
+    return (f"{len(gg.missing)} of {len(gdef.loci)} defining positions are missing (no-calls, not assumed "
+            f"reference); alleles defined there could not be fully tested: {shown}")
+
+
+def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
+    m: MatchOutcome = match_gene(gdef, gg)
+    msgs = list(gg.messages) + m.messages
+    inc = _incomplete_message(gdef, gg)
+    if inc:
+        msgs.append(inc)
+    used = tuple(lc.label for lc in gdef.loci if lc.pos in set(m.used))
+    if not m.top:
+        if gdef.gene == "SLCO1B1":
+            fb = _slco1b1_fallback(gdef, gg, m, msgs)
+            if fb is not None:
+                return fb
+        msgs.insert(0, f"{gdef.gene} not called: {m.not_called_reason}")
+        return GeneCall(gdef.gene, (), None, None, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
+                        m.phased, None, messages=tuple(msgs))
+    phens, funcs, scores = [], [], []
+    for d in m.top:
+        ph, s = phenotype_of(gdef.gene, d.allele1, d.allele2)
+        if ph is None:
+            msgs.append(f"{d.name}: no CPIC phenotype rule is transcribed for {d.allele1.function or 'unassigned'}"
+                        f" + {d.allele2.function or 'unassigned'}; phenotype not assigned")
+        phens.append(ph)
+        funcs.append((d.allele1.function, d.allele2.function))
+        scores.append(s)
+    uniq = list(dict.fromkeys(p for p in phens if p))
+    tie = len(m.top) > 1
+    if tie:
+        msgs.append(f"{len(m.top)} diplotypes fit equally well ({', '.join(d.name for d in m.top)}); "
+                    "none was picked" + ("; their phenotypes differ" if len(uniq) > 1 else ""))
+    _ambiguity_messages(gdef.gene, m, phens, msgs)
+    act = scores[0] if len(set(scores)) == 1 else None
+    return GeneCall(
+        gene=gdef.gene, diplotypes=tuple(d.name for d in m.top),
+        phenotype=" OR ".join(uniq) if uniq else None, activity_score=act,
+        missing_positions=_missing_labels(gg), positions_used=used, source=SOURCE_VCF, tie=tie,
+        incomplete=bool(gg.missing), phased=m.phased, score=m.top[0].score, functions=tuple(funcs),
+        phenotypes=tuple(p or "" for p in phens), source_diplotype=" OR ".join(d.name for d in m.top),
+        messages=tuple(msgs))
+
+
+def _ambiguity_messages(gene: str, m: MatchOutcome, top_phens: list, msgs: list[str]) -> None:
+    """Unphased data: name lower-scoring diplotypes that also fit and would change the phenotype."""
+    if m.phased:
+        return
+    seen = set(p for p in top_phens if p)
+    alts: list[str] = []
+    for d in m.others:
+        ph, _ = phenotype_of(gene, d.allele1, d.allele2)
+        if ph and ph not in seen:
+            alts.append(f"{d.name} ({ph})")
+            seen.add(ph)
+    if alts:
+        msgs.append("These unphased genotypes also fit " + ", ".join(alts[:3]) +
+                    "; the call follows PharmCAT's scoring (longer allele definitions win) — phasing or "
+                    "another test would settle it")
+
+
+def _slco1b1_fallback(gdef: GeneDef, gg: GeneGenotype, m: MatchOutcome, msgs: list[str]) -> GeneCall | None:
+    """PharmCAT: when SLCO1B1 cannot be called, use the rs4149056 (c.521T>C) genotype for the lookup."""
+    lc = next((x for x in gdef.loci if x.rsid == SLCO1B1_KEY_RSID), None)
+    sa = gg.alleles.get(lc.pos) if lc else None
+    if sa is None:
+        return None
+    ref = gdef.reference
+    alt_allele = next((a for a in gdef.alleles if len(a.defs) == 1 and lc.pos in a.defs), None)  # *5
+    if alt_allele is None or any(b not in (lc.ref, *alt_allele.defs[lc.pos]) for b in (sa.a1, sa.a2)):
+        return None
+    pair = [ref if b == lc.ref else alt_allele for b in (sa.a1, sa.a2)]
+    ph, _ = phenotype_of("SLCO1B1", pair[0], pair[1])
+    geno = f"rs4149056 {sa.a1}/{sa.a2}"
+    msgs.insert(0, f"SLCO1B1 star alleles not called ({m.not_called_reason}); phenotype from the rs4149056 "
+                   f"(c.521T>C) genotype alone ({geno}), as PharmCAT does")
+    return GeneCall("SLCO1B1", (), ph, None, _missing_labels(gg), (lc.label,), SOURCE_VCF, False, True, sa.phased,
+                    None, phenotypes=(ph or "",), lookup_diplotype=geno, source_diplotype=geno,
+                    messages=tuple(msgs))
+
+
+def _dpyd(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
+    o = dpyd_mod.call_dpyd(gdef, gg)
+    msgs = list(gg.messages) + o.messages
+    inc = _incomplete_message(gdef, gg)
+    if inc:
+        msgs.append(inc)
+    used = tuple(lc.label for lc in gdef.loci if lc.pos in set(o.used))
+    if o.lookup is None:
+        msgs.insert(0, f"DPYD not called: {o.not_called_reason}")
+        return GeneCall("DPYD", (), None, None, _missing_labels(gg), used, SOURCE_VCF, incomplete=bool(gg.missing),
+                        messages=tuple(msgs))
+    a1, a2 = o.lookup
+    ph, score = phenotype_of("DPYD", a1, a2)
+    lookup = f"{a1.name}/{a2.name}"
+    if o.strands is not None:
+        names = sorted([dpyd_mod.hap_name(o.strands[0]), dpyd_mod.hap_name(o.strands[1])],
+                       key=lambda n: (n != "Reference", n))
+        source = "/".join(names)
+        variants: tuple[str, ...] = ()
+        diplos = (source,)
+    else:
+        variants = tuple(a.name for a in o.variants)
+        source = " AND ".join(variants)
+        diplos = (lookup,)
+    if source != lookup:
+        msgs.append(f"DPYD activity score from the lowest-function variants: {lookup}")
+    return GeneCall("DPYD", diplos, ph, score, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
+                    o.phased, None, functions=((a1.function, a2.function),), phenotypes=(ph or "",),
+                    lookup_diplotype=lookup, source_diplotype=source, variants=variants, messages=tuple(msgs))
+
+
+def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = None,
+                   outside_calls=None, *, build: str | None = "GRCh38") -> "PgxResult":
+    """Call every gene in scope from a genotype frame; merge outside calls (frame or list of GeneCall).
+
+    An outside call for a gene also called here replaces it (PharmCAT lets outside calls override), with a message.
+    """
+    defs = gene_definitions()
+    ggs = gene_genotypes(variants, ref_blocks)
+    genes: dict[str, GeneCall] = {}
+    for g in GENE_ORDER:
+        genes[g] = _dpyd(defs[g], ggs[g]) if g == "DPYD" else _generic(defs[g], ggs[g])
+    outs = outside_calls if isinstance(outside_calls, list) else from_frame(outside_calls)
+    for oc in outs:
+        if oc.gene in genes and genes[oc.gene].called:
+            oc = GeneCall(**{**oc.__dict__, "messages": oc.messages + (
+                f"replaces the call made from the genotypes ({', '.join(genes[oc.gene].diplotypes)})",)})
+        genes[oc.gene] = oc
+    for g in OUTSIDE_ONLY:
+        genes.setdefault(g, GeneCall(g, source="outside call", messages=(
+            f"{g} is not called from VCF data (copy number / HLA typing needed); add an outside call",)))
+    return PgxResult(genes=genes, build=build)
