@@ -44,7 +44,10 @@ MEDICATIONS = {
     "hypertriglyceridemia": [("83367", "atorvastatin")],                    # ING
 }
 EXTRA_PGX_MEDS = [("2556", "citalopram"), ("7646", "omeprazole"), ("140587", "celecoxib"),  # ING
-                  ("42316", "tacrolimus"), ("1256", "azathioprine"), ("194000", "capecitabine")]
+                  ("36437", "sertraline"), ("40790", "pantoprazole")]
+
+# US Core race extension categories (CDC Race & Ethnicity code system, urn:oid:2.16.840.1.113883.6.238).
+RACES = [("2106-3", "White"), ("2054-5", "Black or African American"), ("2028-9", "Asian"), ("2131-1", "Other Race")]
 
 SMOKING = {"never": ("266919005", "Never smoker"), "former": ("8517006", "Former smoker"),
            "current": ("449868002", "Current every day smoker")}
@@ -70,6 +73,7 @@ class DemoPatient:
     allergies: list = field(default_factory=list)
     family_history: list = field(default_factory=list)  # (role code, role display, snomed, display, onset age)
     smoking: str = "never"
+    race: tuple = ("2106-3", "White")
     height_cm: float = 170.0
     weight_kg: float = 75.0
     visits: list = field(default_factory=list)          # dates of lab/vital visits
@@ -101,6 +105,7 @@ def make_patient(index: int) -> DemoPatient:
                     birth_date=birth)
     p.height_cm = round(rng.gauss(163 if sex == "female" else 177, 7), 1)
     p.weight_kg = round(rng.gauss(72 if sex == "female" else 85, 13), 1)
+    p.race = RACES[rng.choices([0, 1, 2, 3], [0.6, 0.2, 0.12, 0.08])[0]]
     p.smoking = rng.choices(["never", "former", "current"], [0.55, 0.3, 0.15])[0]
     p.tc = rng.uniform(150, 260)
     p.hdl = rng.uniform(35, 75)

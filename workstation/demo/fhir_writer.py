@@ -44,7 +44,13 @@ def bundle_for(p: DemoPatient) -> dict:
         entries.append({"fullUrl": full, "resource": resource,
                         "request": {"method": "POST", "url": resource["resourceType"]}})
 
+    race_code, race_text = p.race
     add({"resourceType": "Patient", "id": p.id,
+         "extension": [{"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race",
+                        "extension": [{"url": "ombCategory",
+                                       "valueCoding": {"system": "urn:oid:2.16.840.1.113883.6.238",
+                                                       "code": race_code, "display": race_text}},
+                                      {"url": "text", "valueString": race_text}]}],
          "identifier": [{"system": "urn:workstation:demo-mrn", "value": p.id}],
          "name": [{"use": "official", "family": p.family, "given": [p.given]}],
          "gender": p.sex, "birthDate": p.birth_date.isoformat()}, full=pref)

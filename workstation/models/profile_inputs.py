@@ -277,7 +277,7 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
     sex = str(profile.sex or "").lower()
     if sex in ("female", "male"):
         f["sex"] = Fact(sex, {"table": "patients", "value": profile.sex})
-    race = str(profile.patient.get("race") or "").lower()
+    race = _coarse_race(profile.patient.get("race"))
     if race:
         f["race"] = Fact(race, {"table": "patients", "value": profile.patient.get("race")})
     for key, name in (("total_chol", "total_chol_mgdl"), ("hdl", "hdl_mgdl"), ("sbp", "sbp_mmhg"),
@@ -338,9 +338,40 @@ def map_inputs(profile, model_id: str, pgx: dict | None = None, *, registry=None
     for spec in card["inputs"]:
         fact = pf.facts.get(spec["name"])
         if fact is not None:
-            inputs[spec["name"]] = fact.value
+            value = fact.value
+            if spec["name"] == "race":
+                value = _race_for_model(value, spec.get("categories", []))
+            inputs[spec["name"]] = value
             sources[spec["name"]] = dict(fact.source, mapped_value=fact.value)
     return inputs, sources, list(pf.notes)
+
+
+def _coarse_race(recorded) -> str | None:
+    """Recorded race text (e.g. the US Core race extension's text) -> white | black | asian | other."""
+    if recorded is None or (isinstance(recorded, float) and recorded != recorded):
+        return None
+    r = str(recorded).strip().lower()
+    if not r or r in ("unknown", "asked but unknown", "not recorded"):
+        return None
+    if "black" in r or "african" in r:
+        return "black"
+    if "white" in r:
+        return "white"
+    if "asian" in r:
+        return "asian"
+    return "other"
+
+
+def _race_for_model(race: str, categories: list) -> str:
+    """Map a coarse race onto a model's own categories: PCE has white/black/other (other = white equations, as
+    Goff 2013 implementations do), IWPC has white/asian/black/mixed_or_missing."""
+    if race in categories:
+        return race
+    if race == "asian" and "other" in categories:
+        return "other"
+    if race == "other" and "mixed_or_missing" in categories:
+        return "mixed_or_missing"
+    return race
 
 
 def card_kind(reg, model_id: str) -> str:

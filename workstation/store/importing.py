@@ -69,7 +69,8 @@ class ImportBatch:
 
     def upsert_patient(self, patient: dict) -> None:
         """Insert a patient, or fill in demographics the stored row lacks (never blanks a known value)."""
-        cols = ["id", "name", "given", "family", "birth_date", "sex", "deceased_date", "identifiers"]
+        cols = ["id", "name", "given", "family", "birth_date", "sex", "deceased_date", "race", "ethnicity",
+                "identifiers"]
         row = {c: patient.get(c) for c in cols}
         if isinstance(row["identifiers"], (list, dict)):
             row["identifiers"] = json.dumps(row["identifiers"])

@@ -20,6 +20,8 @@ CREATE TABLE patients (
     birth_date DATE,
     sex VARCHAR,                     -- female | male | other | unknown
     deceased_date DATE,
+    race VARCHAR,                    -- as recorded (e.g. US Core race extension text); NULL when not recorded
+    ethnicity VARCHAR,
     identifiers VARCHAR,             -- JSON list of {system, value}
     created_at TIMESTAMP DEFAULT current_timestamp
 );

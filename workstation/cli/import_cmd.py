@@ -1,0 +1,51 @@
+"""``workstation import FILE... [--patient ID] [--sample NAME] [--json]``: import files, one transaction each.
+
+Prints, per file, what was stored, that it was already imported, or why nothing was stored. Exits non-zero when
+any file failed (the others are still imported: each file is its own transaction).
+"""
+from __future__ import annotations
+
+import sys
+
+from workstation.cli.common import open_store_from_args, print_json
+from workstation.errors import WorkstationError
+from workstation.ingest import import_file
+from workstation.ingest.base import ImportResult
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="import VCF, FHIR, omics or wearable files (format detected from content)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--patient", metavar="ID", help="the existing patient the files belong to (needed for VCF, "
+                   "omics and wearable files, which carry no patient details)")
+    p.add_argument("--sample", metavar="NAME", help="the sample to take from a multi-sample VCF or omics table")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(func=cmd_import)
+
+
+def cmd_import(args) -> int:
+    results: list[ImportResult] = []
+    exit_code = 0
+    with open_store_from_args(args) as store:
+        for f in args.files:
+            try:
+                r = import_file(store, f, patient_id=args.patient, sample=args.sample)
+            except WorkstationError as exc:
+                r = ImportResult(file=str(f), status="failed", message=str(exc))
+                exit_code = max(exit_code, exc.exit_code)
+            results.append(r)
+            if not args.json:
+                _print(r)
+    if args.json:
+        print_json([r.to_json() for r in results])
+    elif len(results) > 1:
+        ok = sum(r.status != "failed" for r in results)
+        print(f"{ok} of {len(results)} files imported or already present; {len(results) - ok} failed.")
+    return exit_code
+
+
+def _print(r: ImportResult) -> None:
+    out = sys.stderr if r.status == "failed" else sys.stdout
+    print(r.message, file=out)
+    for w in r.warnings:
+        print(f"  warning: {w}", file=out)
