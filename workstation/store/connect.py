@@ -17,6 +17,7 @@ import duckdb
 from workstation.errors import StoreError, StoreInUse
 
 ATTACH_AS = "pdb"
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 def httpfs_extension_path() -> Path:
@@ -65,11 +66,20 @@ def secure_connection(*, memory_limit: str | None = None, temp_dir: str | None =
         con.close()
         raise StoreError("Secure encryption is not available, so the workstation refuses to write patient data.")
     con.execute("SET temp_file_encryption = true")
+    # Bounded memory for huge imports (a 5 GB wearable export, a whole genome): DuckDB spills the rest to
+    # encrypted temp files. WORKSTATION_MEMORY_LIMIT overrides (e.g. '4GB').
+    memory_limit = memory_limit or os.environ.get("WORKSTATION_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
     if memory_limit:
         con.execute(f"SET memory_limit = '{_sql_str(memory_limit)}'")
     if temp_dir:
         con.execute(f"SET temp_directory = '{_sql_str(temp_dir)}'")
     return con
+
+
+def temp_dir_for(db_path: Path) -> str:
+    """Spill folder beside the database (DuckDB would otherwise use ./.tmp in the current directory for an
+    in-memory main catalog). Its files are encrypted (temp_file_encryption)."""
+    return str(Path(str(db_path) + ".tmp"))
 
 
 def attach_encrypted(con: duckdb.DuckDBPyConnection, path: Path, key_hex: str, *, read_only: bool = False) -> None:

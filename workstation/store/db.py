@@ -19,7 +19,7 @@ import pandas as pd
 from workstation import __version__, vault
 from workstation.errors import NotFound, StoreError
 from workstation.store import audit
-from workstation.store.connect import attach_encrypted, secure_connection, translate_open_error
+from workstation.store.connect import attach_encrypted, secure_connection, temp_dir_for, translate_open_error
 from workstation.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION, V1
 
 
@@ -56,7 +56,7 @@ class Store:
             raise StoreError(f"The folder {path.parent} is read-only, so no patient store can be created there.")
         data_key = vault.new_data_key()
         header = vault.new_header(data_key, passphrase, kdf=kdf, keyring_backend=keyring_backend)
-        con = secure_connection()
+        con = secure_connection(temp_dir=temp_dir_for(path))
         try:
             attach_encrypted(con, path, vault.db_key_string(data_key))
             con.execute("BEGIN")
@@ -85,7 +85,7 @@ class Store:
             raise NotFound(f"There is no patient store at {path}. Create one with 'workstation init'.")
         header = vault.VaultHeader.load(vault.header_path(path))
         data_key = vault.unlock(header, passphrase=unlock.passphrase, keyring_backend=unlock.keyring_backend)
-        con = secure_connection()
+        con = secure_connection(temp_dir=temp_dir_for(path))
         try:
             attach_encrypted(con, path, vault.db_key_string(data_key), read_only=read_only)
             _check_and_migrate(con, path, header, read_only=read_only)
