@@ -1,0 +1,222 @@
+"""The main window. It only composes: patient list, banner, the registered views, actions, status bar.
+
+Dependencies come in through the constructor (session, preferences); views are built from ``ui.views.VIEWS`` and
+bind to the session themselves. Nothing here queries the store or holds clinical logic.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from ui import actions as actions_mod
+from ui.banner import PatientBanner
+from ui.idle import IdleLock
+from ui.import_dialog import ImportDialog
+from ui.patient_list import PatientList
+from ui.session import Session
+from ui.settings_store import Preferences
+from ui.unlock_dialog import UnlockDialog
+from ui.views import VIEWS, ViewSpec
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, prefs: Preferences, *, store_path: Path,
+                 views: list[ViewSpec] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.prefs = prefs
+        self.store_path = Path(store_path)
+        self.setWindowTitle("Precision Workstation")
+        self.setAcceptDrops(True)
+        self.resize(1600, 1000)
+
+        self.patients = PatientList()
+        self.banner = PatientBanner()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.views: dict[str, QWidget] = {}
+        for spec in views if views is not None else VIEWS:
+            view = spec.create(session, prefs)
+            view.message.connect(self.show_status)
+            self.views[spec.id] = view
+            self.tabs.addTab(view, spec.title)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(6, 12, 12, 0)
+        rl.setSpacing(8)
+        rl.addWidget(self.banner)
+        rl.addWidget(self.tabs, 1)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.patients)
+        self.split.addWidget(right)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([400, 1200])
+        self.setCentralWidget(self.split)
+
+        self.status_text = QLabel("")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setVisible(False)
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.busy)
+
+        self.actions = actions_mod.install(self, actions_mod.ACTIONS)
+        view_menu = self.menuBar().addMenu("&View")
+        help_menu = self.actions["help.shortcuts"].associatedObjects()[0]
+        self.menuBar().insertMenu(help_menu.menuAction(), view_menu)
+        for i, spec in enumerate(views if views is not None else VIEWS):
+            act = QAction(spec.title, self)
+            act.setObjectName(f"view.{spec.id}")
+            act.setShortcut(QKeySequence(spec.shortcut))
+            act.triggered.connect(lambda _c=False, k=i: self.tabs.setCurrentIndex(k))
+            view_menu.addAction(act)
+            self.addAction(act)
+            self.actions[f"view.{spec.id}"] = act
+
+        self.idle = IdleLock(int(prefs.get("security/idle_lock_minutes")), self)
+        self.idle.idle.connect(self._idle_lock)
+        prefs.changed.connect(self._pref_changed)
+
+        self.patients.patient_selected.connect(self._select)
+        session.patients_loaded.connect(self.patients.set_patients)
+        session.patient_opened.connect(self.banner.show_patient)
+        session.alerts_ready.connect(self._alerts)
+        session.opened.connect(self._opened)
+        session.locked.connect(self._locked)
+        session.runner.error.connect(self.show_error)
+        session.runner.busy_changed.connect(self.busy.setVisible)
+        self._unlock: UnlockDialog | None = None
+        self._import: ImportDialog | None = None
+        self._restore_state()
+
+    # -- store ---------------------------------------------------------------------------------------------------
+    def ask_unlock(self, *, kdf=None) -> UnlockDialog:
+        """Show the unlock/create dialog (window-modal, not blocking the event loop)."""
+        if self._unlock is None:
+            kw = {"kdf": kdf} if kdf is not None else {}
+            self._unlock = UnlockDialog(self.session, self.store_path, self, **kw)
+            self._unlock.rejected.connect(self.close)
+        self._unlock.open()
+        return self._unlock
+
+    def _opened(self, path: str) -> None:
+        self.store_path = Path(path)
+        self.prefs.set("store/last_path", path)
+        self.setWindowTitle(f"Precision Workstation — {Path(path).name}")
+        self.show_status(f"Opened {path}.")
+        self.idle.arm()
+
+    def lock(self) -> None:
+        """Close the store, drop caches, clear every view (Ctrl+L); then ask to unlock again."""
+        if not self.session.is_open:
+            return
+        self.session.lock()
+        self.ask_unlock()
+
+    def _idle_lock(self) -> None:
+        self.lock()
+        self.show_status("Locked after a period without activity.")
+
+    def _locked(self) -> None:
+        self.idle.disarm()
+        self.patients.clear()
+        self.banner.clear()
+        if self._import is not None:
+            self._import.close()
+        self.setWindowTitle("Precision Workstation — locked")
+        self.show_status("The patient store is locked.")
+
+    # -- patients ------------------------------------------------------------------------------------------------
+    def _select(self, patient_id: str) -> None:
+        self.session.open_patient(patient_id, on_error=self.show_error)
+
+    def _alerts(self, patient_id: str, alerts) -> None:
+        if self.session.profile is not None and self.session.profile.id == patient_id:
+            self.banner.set_alerts(alerts)
+
+    def focus_search(self) -> None:
+        self.patients.search.setFocus()
+        self.patients.search.selectAll()
+
+    def next_patient(self) -> None:
+        self.patients.step(1)
+
+    def previous_patient(self) -> None:
+        self.patients.step(-1)
+
+    def reload_patient(self) -> None:
+        if self.session.profile is not None:
+            self.session.open_patient(self.session.profile.id, on_error=self.show_error)
+
+    # -- import ----------------------------------------------------------------------------------------------------
+    def import_files(self, paths: list[str | Path] | None = None) -> ImportDialog | None:
+        if not self.session.is_open:
+            self.show_error("Unlock the patient store before importing files.")
+            return None
+        if paths is None:
+            names, _ = QFileDialog.getOpenFileNames(self, "Import files", str(Path.home()),
+                                                    "Patient data (*.vcf *.vcf.gz *.json *.ndjson *.csv *.tsv "
+                                                    "*.txt *.xml *.zip);;All files (*)")
+            paths = names
+        if not paths:
+            return None
+        self._import = ImportDialog(self.session, [Path(p) for p in paths], self)
+        self._import.finished_all.connect(lambda res: self.show_status(res[-1] if res else ""))
+        self._import.start()
+        return self._import
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        self.import_files(paths)
+
+    # -- messages, help, preferences -------------------------------------------------------------------------------
+    def show_status(self, text: str) -> None:
+        self.status_text.setText(text)
+
+    def show_error(self, text: str) -> None:
+        self.status_text.setText(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Precision Workstation", text, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td>{a.text().replace('&', '')}</td><td><b>{a.shortcut().toString()}</b></td></tr>"
+                       for a in self.actions.values() if not a.shortcut().isEmpty())
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _pref_changed(self, name: str, value) -> None:
+        if name == "security/idle_lock_minutes":
+            self.idle.set_minutes(int(value))
+
+    # -- state -------------------------------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geo = self.prefs.window_state("geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        split = self.prefs.window_state("splitter")
+        if split is not None:
+            self.split.restoreState(split)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.prefs.save_window_state("geometry", self.saveGeometry())
+        self.prefs.save_window_state("splitter", self.split.saveState())
+        self.prefs.sync()
+        self.idle.shutdown()
+        if self.session.is_open:
+            self.session.lock()
+        self.session.runner.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,287 @@
+"""Pharmacogenomics: the patient's gene results and the CPIC drug guidance they lead to, each with its evidence.
+
+Binds to :func:`workstation.pgx.call_profile` and :func:`workstation.pgx.guidance` (run on the runner's worker).
+Ambiguous (tied) and incomplete calls are shown as amber badges and tinted rows, never hidden; genes that need an
+outside call (CYP2D6, HLA) say so. The drug table lists this patient's medicines (the banner's alerts) or every
+level A/B drug with an applicable recommendation; selecting a row shows its full basis beside the table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+
+from ui.views import _derived
+from ui.views.base import PatientView
+from ui.widgets.common import Card, FrameTable, label
+from ui.widgets.frame_model import Column
+from ui.widgets.pgx_basis import LEVEL_WORDS, basis_html, level_of
+
+MODE_PATIENT, MODE_ALL = "patient", "all"
+MAX_BADGES = 6
+
+
+@dataclass(frozen=True)
+class PgxBundle:
+    """What the view shows for one patient: the calls, the alerts for the active medicines, all recommendations."""
+
+    patient_id: str
+    result: Any            # workstation.pgx.PgxResult
+    alerts: list
+    recommendations: list
+
+
+def compute(profile) -> PgxBundle:
+    """Worker-side job: calls (cached per profile version) and guidance for the active medicines."""
+    from workstation import pgx
+
+    result = _derived.pgx_result(profile)
+    alerts, recs = pgx.guidance(result, profile.active_medications())
+    return PgxBundle(profile.id, result, list(alerts), list(recs))
+
+
+# -- frames for the tables (presentation only) -------------------------------------------------------------------
+def _gene_status(c) -> str:
+    if not c.diplotypes and not c.phenotype:
+        return "needs outside call" if c.source == "outside call" else "not called"
+    flags = [w for w, on in (("ambiguous", c.tie), ("incomplete", c.incomplete)) if on]
+    return ", ".join(flags) or ("outside call" if c.source == "outside call" else "called")
+
+
+def genes_frame(result) -> pd.DataFrame:
+    rows = []
+    for gene, c in result.genes.items():
+        miss = list(c.missing_positions)
+        rows.append({"gene": gene, "diplotype": " or ".join(c.diplotypes) if c.diplotypes else "—",
+                     "phenotype": c.phenotype or "—", "activity": c.activity_score,
+                     "missing": f"{len(miss)}: {', '.join(miss[:3])}{' …' if len(miss) > 3 else ''}" if miss else "0",
+                     "used": len(c.positions_used),
+                     "source": "outside call" if c.source == "outside call" else "VCF",
+                     "status": _gene_status(c), "_note": "\n".join(c.messages)})
+    return pd.DataFrame(rows)
+
+
+def _status_tone(v) -> str | None:
+    s = str(v)
+    if "ambiguous" in s or "incomplete" in s:
+        return "adjust"
+    return "text_muted" if s in ("not called", "needs outside call") else None
+
+
+def _level_tone(v) -> str | None:
+    return {"avoid": "avoid", "adjust": "adjust", "standard": "standard"}.get(str(v), "text_muted")
+
+
+GENE_COLUMNS = [Column("gene", "Gene"), Column("diplotype", "Diplotype(s)"), Column("phenotype", "Phenotype"),
+                Column("activity", "Activity", numeric=True), Column("missing", "Missing positions"),
+                Column("source", "Source"), Column("status", "Status", tone=_status_tone)]
+DRUG_COLUMNS = [Column("drug", "Drug"), Column("genes", "Genes"),
+                Column("level", "Guidance", fmt=lambda v: LEVEL_WORDS.get(str(v), str(v)), tone=_level_tone),
+                Column("summary", "Recommendation"), Column("strength", "Strength"), Column("year", "CPIC year")]
+
+
+def drug_items(bundle: PgxBundle, mode: str) -> list[dict]:
+    """Rows of the drug table: the patient's medicines (from the alerts) or every applicable recommendation."""
+    items = []
+    if mode == MODE_PATIENT:
+        for a in bundle.alerts:
+            rec = a.recommendation
+            recs = (a.basis or {}).get("recommendations") or ([rec.to_json()] if rec else [])
+            items.append({"drug": a.drug, "medication": a.medication, "genes": ", ".join((a.basis or {}).get("genes", {})),
+                          "level": level_of(rec.action if rec else None, a.severity),
+                          "summary": rec.summary if rec else "No recommendation applies to the results available",
+                          "strength": rec.strength if rec else "", "year": (a.basis or {}).get("guideline_year", ""),
+                          "headline": a.headline, "recommendations": recs, "basis": a.basis})
+    else:
+        for r in bundle.recommendations:
+            items.append({"drug": r.drug, "medication": None, "genes": ", ".join(r.genes),
+                          "level": level_of(r.action), "summary": r.summary, "strength": r.strength,
+                          "year": (r.basis or {}).get("guideline_year", ""), "headline": "",
+                          "recommendations": [r.to_json()], "basis": r.basis})
+    return items
+
+
+class PgxView(PatientView):
+    """Gene table, ambiguity badges, drug table (filterable) and the basis panel of the selected drug."""
+
+    def __init__(self, session, prefs, parent: QWidget | None = None) -> None:
+        super().__init__(session, prefs, parent)
+        self.bundle: PgxBundle | None = None
+        self.items: list[dict] = []
+        root = QHBoxLayout(self)
+        root.setContentsMargins(16, 12, 16, 12)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        root.addWidget(split)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(12)
+        genes = Card("Gene results")
+        self.summary = label("", name="muted", wrap=True)
+        genes.body.addWidget(self.summary)
+        self.badges = QHBoxLayout()
+        self.badges.setSpacing(6)
+        genes.body.addLayout(self.badges)
+        self.genes = FrameTable(GENE_COLUMNS, stretch=2)
+        genes.body.addWidget(self.genes)
+        ll.addWidget(genes, 5)
+        drugs = Card("Drug guidance (CPIC)")
+        bar = QHBoxLayout()
+        self.mode = QComboBox()
+        self.mode.addItem("This patient's medicines", MODE_PATIENT)
+        self.mode.addItem("All level A/B drugs with a recommendation", MODE_ALL)
+        self.search = QLineEdit(placeholderText="Filter drugs or genes")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.mode)
+        bar.addWidget(self.search, 1)
+        drugs.body.addLayout(bar)
+        self.drugs = FrameTable(DRUG_COLUMNS, stretch=3)
+        drugs.body.addWidget(self.drugs)
+        self.drug_note = label("", name="hint", wrap=True)
+        drugs.body.addWidget(self.drug_note)
+        ll.addWidget(drugs, 6)
+        split.addWidget(left)
+        basis = Card("Evidence")
+        self.basis = QTextBrowser()
+        self.basis.setOpenLinks(False)
+        self.basis.setFrameShape(QTextBrowser.Shape.NoFrame)
+        basis.body.addWidget(self.basis)
+        split.addWidget(basis)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([680, 460])
+        self.mode.currentIndexChanged.connect(lambda _i: self._fill_drugs())
+        self.search.textChanged.connect(self._filter)
+        self.drugs.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_basis(cur))
+        self.clear()
+
+    # -- session -> view -----------------------------------------------------------------------------------------
+    def show_patient(self, profile) -> None:
+        self.clear()
+        self.summary.setText("Calling genotypes…")
+        self.session.runner.submit(compute, profile, key="pgx_view", on_result=self.bind, on_error=self._failed)
+
+    def _failed(self, text: str) -> None:
+        self.summary.setText(text)
+        self.message.emit(text)
+        self.loaded.emit()
+
+    def bind(self, bundle: PgxBundle) -> None:
+        """Show ``bundle`` (GUI thread). Ignored if another patient is open by now."""
+        if self.profile is not None and bundle.patient_id != self.profile.id:
+            return
+        self.bundle = bundle
+        gf = genes_frame(bundle.result)
+        self.genes.set_frame(gf)
+        n_vcf = int(((gf["source"] == "VCF") & (gf["diplotype"] != "—")).sum()) if len(gf) else 0
+        n_out = int(((gf["source"] == "outside call") & (gf["diplotype"] != "—")).sum()) if len(gf) else 0
+        need = gf.loc[gf["status"].isin(["not called", "needs outside call"]), "gene"].tolist() if len(gf) else []
+        self.summary.setText(f"{n_vcf} genes called from the VCF · {n_out} from outside calls"
+                             + (f" · no result for {', '.join(need)} (not the same as normal)" if need else "")
+                             + ". Missing positions are no-calls, never assumed reference.")
+        self._set_badges(bundle.result)
+        self._fill_drugs()
+        self.loaded.emit()
+
+    def _set_badges(self, result) -> None:
+        while self.badges.count():
+            w = self.badges.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        chips = []
+        for gene, c in result.genes.items():
+            if c.tie:
+                chips.append((f"{gene} ambiguous: {' or '.join(c.diplotypes)}", "\n".join(c.messages)))
+            if c.incomplete:
+                chips.append((f"{gene}: {len(c.missing_positions)} defining positions missing",
+                              ", ".join(c.missing_positions)))
+        for text, tip in chips[:MAX_BADGES]:
+            chip = label(text, name="alert_adjust")
+            chip.setToolTip(tip or text)
+            self.badges.addWidget(chip)
+        if len(chips) > MAX_BADGES:
+            self.badges.addWidget(label(f"+{len(chips) - MAX_BADGES} more", name="chip"))
+        if not chips:
+            self.badges.addWidget(label("No ambiguous or incomplete calls.", name="hint"))
+        self.badges.addStretch(1)
+
+    def _fill_drugs(self) -> None:
+        if self.bundle is None:
+            return
+        mode = self.mode.currentData()
+        self.items = drug_items(self.bundle, mode)
+        frame = pd.DataFrame(self.items, columns=["drug", "genes", "level", "summary", "strength", "year"])
+        frame["_i"] = range(len(frame))
+        self.drugs.set_frame(frame)
+        self.drugs.setColumnWidth(3, 320)
+        if mode == MODE_PATIENT:
+            self.drug_note.setText("" if self.items else "None of the patient's active medicines has CPIC "
+                                   "pharmacogenomic guidance in this workstation's tables.")
+        else:
+            self.drug_note.setText("Only drugs for which a recommendation applies to this patient's results are "
+                                   "listed; a gene without a result gives no row." if self.items else
+                                   "No recommendation applies to the results available.")
+        self._filter(self.search.text())
+        self.basis.setHtml("")
+        if self.drugs.proxy.rowCount():
+            self.drugs.selectRow(0)
+
+    def _filter(self, text: str) -> None:
+        df = self.drugs.source.frame
+        if not text or df.empty:
+            self.drugs.proxy.set_mask(None)
+            return
+        t = text.strip().lower()
+        mask = (df["drug"].astype(str).str.lower().str.contains(t, regex=False)
+                | df["genes"].astype(str).str.lower().str.contains(t, regex=False)).to_numpy()
+        self.drugs.proxy.set_mask(mask)
+
+    def _show_basis(self, proxy_index) -> None:
+        if not proxy_index.isValid():
+            self.basis.setHtml("")
+            return
+        src = self.drugs.proxy.mapToSource(proxy_index)
+        i = int(self.drugs.source.frame.iloc[src.row()]["_i"])
+        self.basis.setHtml(basis_html(self.items[i]))
+
+    # -- public for the window (banner alert -> evidence) -----------------------------------------------------------
+    def show_drug(self, drug: str) -> bool:
+        """Select ``drug`` among this patient's medicines and show its evidence; False if it is not listed."""
+        if self.mode.currentData() != MODE_PATIENT:
+            self.mode.setCurrentIndex(self.mode.findData(MODE_PATIENT))
+        self.search.clear()
+        df = self.drugs.source.frame
+        hits = df.index[df["drug"].astype(str).str.lower() == drug.lower()].tolist() if len(df) else []
+        if not hits:
+            return False
+        idx = self.drugs.proxy.mapFromSource(self.drugs.source.index(hits[0], 0))
+        self.drugs.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        return True
+
+    def selected_basis_text(self) -> str:
+        return self.basis.toPlainText()
+
+    def clear(self) -> None:
+        self.bundle = None
+        self.items = []
+        self.genes.clear()
+        self.drugs.clear()
+        self.basis.setHtml("")
+        self.summary.setText("")
+        self.drug_note.setText("")
+        while self.badges.count():
+            w = self.badges.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        if self.profile is None:
+            _derived.clear()
+
+
+if __name__ == "__main__":
+    from ui.views._preview import main
+
+    raise SystemExit(main(PgxView))
