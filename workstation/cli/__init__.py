@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "import_cmd",
     "pgx_cmd",
     "models_cmd",
+    "exchange_cmd",
 ]
 
 
