@@ -24,11 +24,11 @@ import pandas as pd
 
 from workstation.errors import MalformedFile
 from workstation.ingest.base import ImportResult
-from workstation.ingest.common import finish, parse_timestamps, previous_result, require_patient
+from workstation.ingest.common import finish, parse_timestamps, start_patient_file
 from workstation.ingest.detect import apple_member
 from workstation.ingest.wearables import CHUNK, SampleWriter, norm_units
-from workstation.progress import Progress, ensure
-from workstation.store import file_info, import_batch
+from workstation.progress import Progress
+from workstation.store import import_batch
 
 IMPORTER_VERSION = "1"
 TYPES = {
@@ -82,13 +82,10 @@ class CleanXml:
 def import_apple_health(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
                         progress: Progress | None = None) -> ImportResult:
     """Import an Apple Health export.zip / export.xml for an existing patient (``sample`` is not used)."""
-    path = Path(path)
-    progress = ensure(progress)
-    info = file_info(path)
-    pid = require_patient(store, path, patient_id)
-    if (prev := previous_result(store, info, "wearable", pid)) is not None:
+    pf, prev = start_patient_file(store, path, "wearable", patient_id, progress)
+    if prev is not None:
         return prev
-    progress.set(0.0, f"Reading {info.name}")
+    path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     with import_batch(store, info, kind="wearable", importer="apple-health", importer_version=IMPORTER_VERSION,
                       patient_id=pid) as batch:
         member = apple_member(path) if zipfile.is_zipfile(path) else None

@@ -9,6 +9,7 @@ import io
 import re
 import zlib
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -17,7 +18,8 @@ import pandas as pd
 
 from workstation.errors import ImportError_, MalformedFile, NotFound
 from workstation.ingest.base import ImportResult
-from workstation.store import FileInfo, ImportBatch, already_imported
+from workstation.progress import Progress, ensure
+from workstation.store import FileInfo, ImportBatch, already_imported, file_info
 
 GZIP_MAGIC = b"\x1f\x8b"
 _OFFSET_RE = re.compile(r"([+-])(\d{2}):?(\d{2})$")
@@ -74,6 +76,31 @@ def require_patient(store, path: Path | str, patient_id: str | None) -> str:
         raise NotFound(f"There is no patient with id {patient_id!r} in this store; import the patient's FHIR "
                        f"record first or choose an existing patient. Nothing from {path} was stored.")
     return patient_id
+
+
+@dataclass(frozen=True)
+class PatientFile:
+    """What every per-patient importer settles first: the path, progress handle, provenance and patient."""
+
+    path: Path
+    progress: Progress
+    info: FileInfo
+    patient_id: str
+
+
+def start_patient_file(store, path: Path | str, kind: str, patient_id: str | None,
+                       progress: Progress | None) -> tuple[PatientFile, ImportResult | None]:
+    """Hash the file, check the patient exists, and find an earlier import of the same bytes (the second
+    value, when not None, is the "already imported" result to return as is)."""
+    path = Path(path)
+    progress = ensure(progress)
+    info = file_info(path)
+    pid = require_patient(store, path, patient_id)
+    pf = PatientFile(path, progress, info, pid)
+    prev = previous_result(store, info, kind, pid)
+    if prev is None:
+        progress.set(0.0, f"Reading {info.name}")
+    return pf, prev
 
 
 def finish(info: FileInfo, batch: ImportBatch, kind: str, what: str) -> ImportResult:

@@ -19,10 +19,10 @@ import pandas as pd
 
 from workstation.errors import MalformedFile
 from workstation.ingest.base import ImportResult
-from workstation.ingest.common import finish, open_text, previous_result, require_patient
+from workstation.ingest.common import finish, open_text, start_patient_file
 from workstation.ingest.wearables import DEFAULT_UNITS, SampleWriter
-from workstation.progress import Progress, ensure
-from workstation.store import file_info, import_batch
+from workstation.progress import Progress
+from workstation.store import import_batch
 
 IMPORTER_VERSION = "1"
 SCALAR_PREFIXES = {"steps": "steps"}
@@ -48,13 +48,10 @@ def _kind(path: Path, data: list) -> str:
 def import_fitbit(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
                   progress: Progress | None = None) -> ImportResult:
     """Import one Fitbit export JSON file for an existing patient (``sample`` is not used)."""
-    path = Path(path)
-    progress = ensure(progress)
-    info = file_info(path)
-    pid = require_patient(store, path, patient_id)
-    if (prev := previous_result(store, info, "wearable", pid)) is not None:
+    pf, prev = start_patient_file(store, path, "wearable", patient_id, progress)
+    if prev is not None:
         return prev
-    progress.set(0.0, f"Reading {info.name}")
+    path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     with open_text(path) as fh:
         try:
             data = json.load(fh)

@@ -24,10 +24,10 @@ import pandas as pd
 
 from workstation.errors import MalformedFile, UnknownSample
 from workstation.ingest.base import ImportResult
-from workstation.ingest.common import finish, open_text, parse_timestamps, previous_result, require_patient
+from workstation.ingest.common import finish, open_text, parse_timestamps, start_patient_file
 from workstation.ingest.units import to_ucum
-from workstation.progress import Progress, ensure
-from workstation.store import file_info, import_batch
+from workstation.progress import Progress
+from workstation.store import import_batch
 
 IMPORTER_VERSION = "1"
 CHUNK = 100_000
@@ -148,13 +148,10 @@ class _Layout:
 def import_omics(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
                  progress: Progress | None = None) -> ImportResult:
     """Import one omics table for an existing patient. ``sample`` picks one sample column of a wide table."""
-    path = Path(path)
-    progress = ensure(progress)
-    info = file_info(path)
-    pid = require_patient(store, path, patient_id)
-    if (prev := previous_result(store, info, "omics", pid)) is not None:
+    pf, prev = start_patient_file(store, path, "omics", patient_id, progress)
+    if prev is not None:
         return prev
-    progress.set(0.0, f"Reading {info.name}")
+    path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     with import_batch(store, info, kind="omics", importer="omics", importer_version=IMPORTER_VERSION,
                       patient_id=pid) as batch, open_text(path) as fh:
         reader = _Reader(path, fh, sample)

@@ -15,11 +15,10 @@ import pandas as pd
 
 from workstation.errors import MalformedFile
 from workstation.ingest.base import ImportResult
-from workstation.ingest.common import (finish, gzip_errors, is_gzip, parse_timestamps, previous_result,
-                                       require_patient)
+from workstation.ingest.common import finish, gzip_errors, is_gzip, parse_timestamps, start_patient_file
 from workstation.ingest.wearables import CHUNK, SampleWriter, norm_metric, norm_units
-from workstation.progress import Progress, ensure
-from workstation.store import file_info, import_batch
+from workstation.progress import Progress
+from workstation.store import import_batch
 
 IMPORTER_VERSION = "1"
 TIME_NAMES = ("timestamp", "time", "start", "start_time", "datetime", "start_utc")
@@ -39,18 +38,15 @@ def _pick(cols: list[str], names) -> str | None:
 def import_wearable_csv(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
                         progress: Progress | None = None) -> ImportResult:
     """Import one generic wearable CSV for an existing patient (``sample`` is not used)."""
-    path = Path(path)
-    progress = ensure(progress)
-    info = file_info(path)
-    pid = require_patient(store, path, patient_id)
-    if (prev := previous_result(store, info, "wearable", pid)) is not None:
+    pf, prev = start_patient_file(store, path, "wearable", patient_id, progress)
+    if prev is not None:
         return prev
+    path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     from workstation.ingest.detect import head_bytes
     lines = head_bytes(path, 1 << 16).decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
     n_comments = next((i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines))
     head = lines[n_comments] if n_comments < len(lines) else ""
     sep = "\t" if head.count("\t") > head.count(",") else ","
-    progress.set(0.0, f"Reading {info.name}")
     n_rows = 0
     no_offset = 0
     with import_batch(store, info, kind="wearable", importer="wearable-csv", importer_version=IMPORTER_VERSION,
