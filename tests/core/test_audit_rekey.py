@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.core.helpers import PASSPHRASE, MemoryKeyring, new_store
-from workstation import vault
 from workstation.errors import WrongPassphrase
 from workstation.store import Store, Unlock
 from workstation.store.connect import attach_encrypted, secure_connection

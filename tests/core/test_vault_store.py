@@ -5,14 +5,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.core.helpers import PASSPHRASE, MemoryKeyring, new_store
 from workstation import vault
-from workstation.errors import NotFound, StoreError, StoreInUse, VaultError, WrongPassphrase
+from workstation.errors import NotFound, StoreError, VaultError, WrongPassphrase
 from workstation.store import Store, Unlock, file_info, import_batch
 from workstation.store import db as store_db
 from workstation.store import schema

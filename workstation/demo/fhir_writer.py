@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 
 from workstation.demo.cohort import CONDITIONS, SMOKING, DemoPatient

@@ -5,7 +5,7 @@ import pandas as pd
 
 from workstation.pgx import dpyd as dpyd_mod
 from workstation.pgx.genotype import GeneGenotype, gene_genotypes
-from workstation.pgx.matcher import Diplotype, MatchOutcome, match_gene
+from workstation.pgx.matcher import MatchOutcome, match_gene
 from workstation.pgx.model import SOURCE_VCF, GeneCall, PgxResult
 from workstation.pgx.outside import from_frame
 from workstation.pgx.phenotype import phenotype_of

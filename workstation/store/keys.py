@@ -15,7 +15,7 @@ import duckdb
 from workstation import vault
 from workstation.errors import StoreError
 from workstation.store import audit
-from workstation.store.connect import _sql_str, secure_connection, translate_open_error
+from workstation.store.connect import _sql_str, translate_open_error
 from workstation.store.db import Store, Unlock
 
 
