@@ -51,20 +51,33 @@ def check_qt():
         return [Check("Qt platform", False, str(exc).splitlines()[0], time.perf_counter() - t0)]
 
 
+def check_plots():
+    """pyqtgraph (the plotting library every chart uses) imports against this Qt."""
+    from workstation.selftest import Check
+
+    t0 = time.perf_counter()
+    try:
+        import pyqtgraph
+
+        return Check("plots", True, f"pyqtgraph {pyqtgraph.__version__}", time.perf_counter() - t0)
+    except Exception as exc:
+        return Check("plots", False, f"pyqtgraph does not load: {str(exc).splitlines()[0]}", time.perf_counter() - t0)
+
+
 def cmd_selftest(args) -> int:
     from workstation.selftest import run_core_checks, versions
 
     t0 = time.perf_counter()
     vers = versions()
+    checks = run_core_checks() + check_qt()
     try:
         import PySide6
-        import pyqtgraph
 
         vers["pyside6"] = PySide6.__version__
-        vers["pyqtgraph"] = pyqtgraph.__version__
     except ImportError:
         vers["pyside6"] = "missing"
-    checks = run_core_checks() + check_qt()
+    checks.append(check_plots())
+    vers["pyqtgraph"] = checks[-1].detail.split()[1] if checks[-1].ok else "missing"
     ok = all(c.ok for c in checks)
     total = time.perf_counter() - t0
     if getattr(args, "json", False):
