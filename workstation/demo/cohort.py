@@ -91,7 +91,9 @@ class DemoPatient:
         return f"{self.given} {self.family}"
 
 
-TODAY = date(2026, 11, 1)  # fixed "today" of the demo so every build is identical
+# The demo's "today": the day it is built, so the most recent visit is always recent enough for the risk models'
+# look-back windows. Everything else is seeded, so two builds on the same day are identical byte for byte.
+TODAY = date.today()
 
 
 def make_patient(index: int) -> DemoPatient:
@@ -151,7 +153,8 @@ def make_patient(index: int) -> DemoPatient:
         p.family_history.append((role, role_disp, code, disp, rng.randint(45, 75)))
     n_visits = rng.randint(4, 8)
     start = TODAY - timedelta(days=5 * 365)
-    p.visits = sorted(start + timedelta(days=rng.randint(0, 5 * 365 - 30)) for _ in range(n_visits))
+    p.visits = sorted([start + timedelta(days=rng.randint(0, 5 * 365 - 90)) for _ in range(n_visits - 1)]
+                      + [TODAY - timedelta(days=rng.randint(7, 60))])   # a recent visit
     p.with_omics = index % 4 == 0
     p.with_wearables = index % 12 == 0
     return p

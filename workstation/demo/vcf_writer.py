@@ -192,6 +192,31 @@ def _extra_records(rng: random.Random, taken: set[tuple[str, int]]) -> list[str]
     return lines
 
 
+def _prs_records(rng: random.Random, taken: set[tuple[str, int]]) -> list[tuple]:
+    """Genotypes at the PGS000001 scoring positions (from the shipped model card), so the demo can show a
+    polygenic score. Synthetic: REF is written as the score's other allele (not read from GRCh38) and the
+    effect-allele frequency 0.3 is illustrative, not a population frequency."""
+    import json
+
+    from workstation.paths import models_dir
+
+    card_path = models_dir() / "prs_pgs000001_breast_cancer.json"
+    if not card_path.exists():
+        return []
+    lines = []
+    for v in json.loads(card_path.read_text("utf-8")).get("variants", []):
+        chrom, pos = v["chrom"], int(v["pos"])
+        if (chrom, pos) in taken:
+            continue
+        dosage = sum(rng.random() < 0.3 for _ in range(2))
+        gt = ("0/0", "0/1", "1/1")[dosage]
+        dp = rng.randint(20, 60)
+        ad = {0: f"{dp},0", 1: f"{dp // 2},{dp - dp // 2}", 2: f"0,{dp}"}[dosage]
+        lines.append((chrom, pos, f"{chrom}\t{pos}\t{v['rsid']}\t{v['other_allele']}\t{v['effect_allele']}\t"
+                                  f"{rng.randint(60, 900)}\tPASS\tDEMO\tGT:AD:DP:GQ\t{gt}:{ad}:{dp}:{rng.randint(40, 99)}"))
+    return lines
+
+
 def write_demo_vcf(path: Path | str, *, patient_seed: int, sample: str,
                    positions_table: Path | str | None = None) -> Path:
     """Write the demo genome of one synthetic patient as a gzip VCF 4.2 (GRCh38); deterministic per seed."""
@@ -206,6 +231,7 @@ def write_demo_vcf(path: Path | str, *, patient_seed: int, sample: str,
         rows.append((chrom, pos, f"{chrom}\t{pos}\t{vid}\t{ref}\t{alt}\t.\tPASS\t{info}\tGT:AD:DP:GQ\t"
                                  f"{_sample_field(idx, n_alt, rng)}"))
     rows += _extra_records(rng, {(c, p) for c, p, *_ in pgx})
+    rows += _prs_records(rng, {(r[0], r[1]) for r in rows})
     order = {c: i for i, c in enumerate(GRCH38_LENGTHS)}
     rows.sort(key=lambda r: (order.get(r[0], 99), r[1]))
     header = ["##fileformat=VCFv4.2", "##source=workstation demo (synthetic patient, not a real person)",
