@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> None:
         argv = ["selftest"] if argv else ["gui"]
     elif not any(a in ("-h", "--help", "--version") for a in argv) and not _has_command(argv):
         argv = argv + ["gui"]
-    from ui import selftest
+    from ui import report_cmd, selftest
 
-    sys.exit(run(argv, extra_modules=[_GuiCommands, selftest]))
+    sys.exit(run(argv, extra_modules=[_GuiCommands, selftest, report_cmd]))
 
 
 def _has_command(argv: list[str]) -> bool:

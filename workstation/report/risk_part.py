@@ -1,0 +1,147 @@
+"""Risk and dosing scores for the report: value or refusal, the inputs used (shown once, with their source record
+and date), the inputs missing, and model version + SHA-256 prefix.
+
+Input names are replaced by the model card's own descriptions; models for which the record holds none of the
+inputs (e.g. a polygenic score without genotypes at its positions) are listed apart as "not applicable".
+"""
+from __future__ import annotations
+
+import re
+
+from workstation.report.content import InputRow, RiskRow, RiskSection, display_unit
+from workstation.report.deid import When, age_text
+
+MANY = 12   # more inputs than this (a polygenic score's variants): counted, not listed
+_AGE_INPUTS = {"age", "age_years"}
+
+
+def value_text(score) -> str:
+    v = score.value
+    if v is None:
+        return ""
+    unit = score.unit or ""
+    if unit == "probability":
+        text = f"{v * 100:.1f} %"
+    elif unit == "mg/week":
+        daily = (score.extra or {}).get("daily_mg")
+        text = f"{v:.1f} mg/week" + (f" ({daily:.1f} mg/day)" if daily is not None else "")
+    elif unit == "points":
+        text = f"{v:.0f} points"
+    else:
+        text = f"{v:.3g} {unit}".strip()
+    return text + (f" ({score.band})" if score.band else "")
+
+
+def _specs(registry, model_id: str) -> dict[str, dict]:
+    try:
+        return {s["name"]: s for s in registry.card(model_id).get("inputs", [])}
+    except Exception:   # a card without inputs (polygenic scores list variants instead)
+        return {}
+
+
+def _label(name: str, spec: dict | None) -> str:
+    """The card's description up to its first parenthesis or sentence end ('Age (enters as decade…)' -> 'Age')."""
+    text = str((spec or {}).get("description") or name.replace("_", " "))
+    return re.split(r" \(|\. ", text, maxsplit=1)[0].strip() or text
+
+
+def _input_value(name: str, v, spec: dict | None, deidentify: bool) -> str:
+    if name in _AGE_INPUTS and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return age_text(v, deidentify=deidentify)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        unit = display_unit((spec or {}).get("unit", ""))
+        return f"{v:.4g} {unit}".strip()
+    return str(v).replace("_", " ")
+
+
+def _source(src: dict | None, when: When) -> tuple[str, str]:
+    """(when, what record) for one entry of Score.sources."""
+    if not src:
+        return "", ""
+    if src.get("entered"):
+        return "", "entered by the user"
+    if src.get("computed"):
+        frm = src.get("from")
+        frm = frm[0] if isinstance(frm, list) and frm else frm
+        frm = frm if isinstance(frm, dict) else {}
+        base = f" from {frm['display']}" if frm.get("display") else ""
+        return when.ago(frm.get("date")), f"computed: {src['computed']}{base}"
+    if src.get("assumed"):
+        return "", f"assumed: {src.get('note', 'no record')}"
+    table = src.get("table", "")
+    if table == "patients":
+        return "", "patient record"
+    if table in ("pgx", "outside_calls"):
+        kind = "outside call" if table == "outside_calls" else "pharmacogenomic result"
+        return when.ago(src.get("entered_at")), f"{kind} {src.get('gene', '')}".strip()
+    desc = str(src.get("display") or table)
+    if src.get("code"):
+        desc += f" ({'LOINC ' if table == 'observations' else ''}{src['code']})"
+    if src.get("relationship"):
+        desc += f", {src['relationship']}"
+    return when.ago(src.get("date")), desc
+
+
+def _reason(text: str, specs: dict[str, dict]) -> str:
+    for name in sorted(specs, key=len, reverse=True):
+        label = _label(name, specs[name])
+        label = label if label[:2].isupper() else label[:1].lower() + label[1:]
+        text = re.sub(rf"\b{re.escape(name)}\b", label, text)
+    return text
+
+
+_NOTE_WORDS = {"no sbp ": "no systolic blood pressure ", "no total chol ": "no total cholesterol ",
+               "no hdl ": "no HDL cholesterol ", "no egfr ": "no eGFR ", "no bmi ": "no body-mass index ",
+               "year(s)": "year(s) before this report"}
+
+
+def _note(text: str) -> str:
+    """The profile mapper's notes in plainer words (its input keys -> names)."""
+    for a, b in _NOTE_WORDS.items():
+        text = text.replace(a, b)
+    return text
+
+
+def _outcome(card: dict) -> str:
+    parts = [str(card.get("outcome") or "").rstrip("."), str(card.get("horizon") or "")]
+    return ", ".join(p for p in parts if p and p != "None")
+
+
+def risk_section(scores: list, registry, when: When) -> RiskSection:
+    rows: list[RiskRow] = []
+    inputs: dict[tuple[str, str], InputRow] = {}
+    not_applicable: list[str] = []
+    notes: list[str] = []
+    for s in scores:
+        card = s.card or {}
+        name = s.name or card.get("name") or s.model
+        if not s.applicable:
+            not_applicable.append(f"{name}: {s.refused or 'not applicable'}")
+            continue
+        specs = _specs(registry, s.model)
+        used = list(s.inputs_used)
+        missing = [_label(n, specs.get(n)) for n in s.inputs_missing]
+        if len(used) > MANY:
+            used_labels = (f"{len(used)} variant dosages",)
+        else:
+            used_labels = tuple(_label(n, specs.get(n)) for n in used)
+            for n in used:
+                label = _label(n, specs.get(n))
+                value = _input_value(n, s.inputs_used[n], specs.get(n), when.deidentify)
+                if (label, value) not in inputs:
+                    w, src = _source(s.sources.get(n), when)
+                    inputs[(label, value)] = InputRow(label, value, w, src)
+        if len(missing) > MANY:
+            missing = [f"{len(missing)} variants not in the data"]
+        sha = str(card.get("sha256") or "")[:12]
+        rows.append(RiskRow(s.model, str(name), _outcome(card), value_text(s),
+                            _reason(s.refused, specs) if s.refused else "", used_labels, tuple(missing),
+                            str(s.version), sha, str(card.get("citation") or "")))
+        for n in s.notes or []:
+            n = _note(n)
+            if n not in notes:
+                notes.append(n)
+    rows.sort(key=lambda r: (r.result == "", r.model_id))
+    return RiskSection(tuple(rows), tuple(inputs.values()), tuple(not_applicable), tuple(notes))
