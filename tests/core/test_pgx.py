@@ -48,7 +48,8 @@ def all_ref_frame(genes=IN_SCOPE, ref_gt: str = "0/0", **changes) -> pd.DataFram
 
 # ---------------------------------------------------------------------------------------------- resource tables
 def test_every_resource_row_cites_a_source():
-    for name in ("alleles.tsv", "phenotypes.tsv", "drugs.tsv", "recommendations.tsv", "outside_alleles.tsv"):
+    for name in ("alleles.tsv", "phenotypes.tsv", "drugs.tsv", "recommendations.tsv", "outside_alleles.tsv",
+                 "algorithm_dosing.tsv"):
         with open(ROOT / "resources" / "pgx" / name, encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh, delimiter="\t"))
         assert rows, name

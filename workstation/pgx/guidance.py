@@ -11,11 +11,29 @@ import re
 import pandas as pd
 
 from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
-from workstation.pgx.tables import drugs, recommendations
+from workstation.pgx.tables import algorithm_dosing, drugs, recommendations
 
 SEVERITY = {"avoid / use alternative": "high", "adjust dose": "moderate", "see text": "moderate",
             "standard": "info", "no recommendation": "info"}
 ACTIVE = {"active", "intended", "on-hold", "draft", ""}
+SEVERITY_LIGHT = {"high": "avoid", "moderate": "adjust"}
+
+
+def traffic_light(action: str | None, severity: str | None = None) -> str:
+    """The banner's traffic light for a recommendation action: avoid | adjust | standard | none.
+
+    "see text" is shown amber (read the CPIC text before prescribing); with no action, an alert's severity
+    decides; a result with no applicable recommendation is "none" (never shown as standard)."""
+    a = (action or "").lower()
+    if "avoid" in a or "alternative" in a:
+        return "avoid"
+    if "adjust" in a or "see text" in a:
+        return "adjust"
+    if a.startswith("standard"):
+        return "standard"
+    if not a and severity:
+        return SEVERITY_LIGHT.get(severity, "none")
+    return "none"
 
 
 def _gene_basis(call: GeneCall | None) -> dict:
@@ -66,10 +84,29 @@ def _drug_recs(drug: str, result: PgxResult) -> list[Recommendation]:
     return out
 
 
+def _algorithm_recs(drug: str, result: PgxResult) -> list[Recommendation]:
+    """Warfarin: CPIC's guideline doses by a pharmacogenetic algorithm, so there is no phenotype row; one
+    recommendation points to the algorithm once any of its genes has a result."""
+    row = algorithm_dosing().get(drug)
+    if row is None:
+        return []
+    genes = tuple(row["genes"].split(";"))
+    calls = {g: result.get(g) for g in genes}
+    if not any(c is not None and c.called for c in calls.values()):
+        return []
+    d = drugs()[drug]
+    basis = {"guideline": d["guideline_title"], "guideline_url": d["guideline_url"],
+             "guideline_year": row["guideline_year"], "cpic_level": d["cpic_level"], "strength": row["strength"],
+             "lookup": {g: "dosing algorithm" for g in genes}, "genes": {g: _gene_basis(c) for g, c in calls.items()},
+             "source_text": row["source_text"], "source": row["source"]}
+    return [Recommendation(drug=drug, rxnorm=row["rxnorm"], genes=genes, action=row["action"], summary=row["summary"],
+                           dose_adjustment=row["dose_adjustment"], strength=row["strength"], basis=basis)]
+
+
 def all_recommendations(result: PgxResult) -> list[Recommendation]:
     out = []
     for drug in sorted(drugs()):
-        out.extend(_drug_recs(drug, result))
+        out.extend(_drug_recs(drug, result) or _algorithm_recs(drug, result))
     return out
 
 

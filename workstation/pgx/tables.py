@@ -147,6 +147,12 @@ def recommendations() -> tuple[dict[str, str], ...]:
 
 
 @lru_cache(maxsize=1)
+def algorithm_dosing() -> dict[str, dict[str, str]]:
+    """Drugs whose CPIC guideline doses by a pharmacogenetic algorithm rather than a phenotype table (warfarin)."""
+    return {r["drug"]: r for r in _table("algorithm_dosing.tsv")}
+
+
+@lru_cache(maxsize=1)
 def outside_allele_activity() -> dict[tuple[str, str], tuple[str, float | None, str]]:
     """(gene, allele) -> (function, activity value, source) for outside-call genes (CYP2D6)."""
     out = {}

@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from workstation.pgx import traffic_light
 from workstation.pgx.model import GeneCall, PgxResult, Recommendation
 from workstation.report.content import GeneResult, Medicine, PgxSection, RecommendationBasis
 from workstation.report.deid import When
@@ -21,14 +22,7 @@ _RANK = {"avoid": 0, "adjust": 1, "standard": 2, "none": 3, "not_in_scope": 4}
 
 
 def level_of(action: str | None) -> str:
-    a = (action or "").lower()
-    if "avoid" in a or "alternative" in a:
-        return "avoid"
-    if "adjust" in a or "see text" in a:
-        return "adjust"
-    if a.startswith("standard"):
-        return "standard"
-    return "none"
+    return traffic_light(action)
 
 
 def _worst(recs: list[Recommendation]) -> Recommendation | None:

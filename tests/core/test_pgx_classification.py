@@ -1,0 +1,60 @@
+"""Drug-rule details that matter clinically: the action read from CPIC's text, and warfarin's algorithm dosing."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from tests.core.test_pgx import all_ref_frame
+from workstation import pgx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _rows():
+    with open(ROOT / "resources" / "pgx" / "recommendations.tsv", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def test_negated_avoid_is_not_avoid():
+    """'There is no need to avoid prescribing of atazanavir' (UGT1A1 normal/intermediate) is standard care."""
+    rows = [r for r in _rows() if r["drug"] == "atazanavir" and r["key1"] in ("Normal Metabolizer",
+                                                                              "Intermediate Metabolizer")]
+    assert rows and all(r["action"] == "standard" for r in rows)
+    for r in _rows():
+        if "no need to avoid" in r["source_text"].lower():
+            assert r["action"] != "avoid / use alternative", r
+
+
+def test_advice_about_other_drugs_does_not_flag_the_drug():
+    """Tamoxifen NM: 'Avoid moderate and strong CYP2D6 inhibitors. Initiate therapy with recommended standard
+    of care dosing' — the drug itself is given at the standard dose."""
+    rows = [r for r in _rows() if r["drug"] == "tamoxifen" and r["key1"] == "Normal Metabolizer"]
+    assert rows and all(r["action"] == "standard" for r in rows)
+
+
+def test_first_sentence_decides_the_action():
+    """Thioguanine NUDT15 PM: 'Reduce starting doses to 25% of normal dose...' is a dose adjustment."""
+    rows = [r for r in _rows() if r["drug"] == "thioguanine" and r["gene1"] == "NUDT15"
+            and r["key1"] == "Poor Metabolizer" and r["source_text"].lower().startswith(("reduce", "based on nudt15, reduce"))]
+    assert rows and all(r["action"] == "adjust dose" for r in rows)
+
+
+def test_warfarin_points_to_the_dosing_algorithm():
+    result = pgx.call_genotypes(all_ref_frame())
+    meds = pd.DataFrame([{"display": "Warfarin Sodium 5 MG Oral Tablet", "rxnorm": "855332", "status": "active",
+                          "code": "855332"}])
+    alerts, recs = pgx.guidance(result, meds)
+    warf = [r for r in recs if r.drug == "warfarin"]
+    assert len(warf) == 1 and warf[0].action == "adjust dose"
+    assert "IWPC" in warf[0].summary and "2017" in warf[0].basis["source"]
+    assert [a.drug for a in alerts] == ["warfarin"] and alerts[0].severity == "moderate"
+
+
+def test_warfarin_without_genotypes_has_no_recommendation():
+    result = pgx.call_genotypes(pd.DataFrame(columns=["chrom", "pos", "ref", "alt", "gt", "phased", "ps"]))
+    meds = pd.DataFrame([{"display": "warfarin", "rxnorm": "11289", "status": "active", "code": "11289"}])
+    alerts, recs = pgx.guidance(result, meds)
+    assert not [r for r in recs if r.drug == "warfarin"]
+    assert alerts and alerts[0].severity == "info" and "no recommendation applies" in alerts[0].headline
