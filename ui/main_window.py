@@ -1,7 +1,9 @@
 """The main window. It only composes: patient list, banner, the registered views, actions, status bar.
 
 Dependencies come in through the constructor (session, preferences); views are built from ``ui.views.VIEWS`` and
-bind to the session themselves. Nothing here queries the store or holds clinical logic.
+bind to the session themselves. Views in the tabs are deferred (:meth:`ui.views.base.PatientView.set_deferred`): on a
+patient switch only the visible tab loads; the others clear at once and load when their tab is shown. Nothing here
+queries the store or holds clinical logic.
 """
 from __future__ import annotations
 
@@ -42,6 +44,8 @@ class MainWindow(QMainWindow):
         for spec in views if views is not None else VIEWS:
             view = spec.create(session, prefs)
             view.message.connect(self.show_status)
+            if hasattr(view, "set_deferred"):
+                view.set_deferred(True)     # hidden tabs load the patient when they are first shown
             self.views[spec.id] = view
             self.tabs.addTab(view, spec.title)
         right = QWidget()
@@ -152,6 +156,12 @@ class MainWindow(QMainWindow):
     def reload_patient(self) -> None:
         if self.session.profile is not None:
             self.session.open_patient(self.session.profile.id, on_error=self.show_error)
+
+    def print_report(self) -> None:
+        """Ctrl+P: the consult summary PDF (ui/report_pdf.py does the dialog, the runner does the work)."""
+        from ui.report_pdf import print_consult_summary
+
+        print_consult_summary(self, self.session, on_status=self.show_status, on_error=self.show_error)
 
     # -- import ----------------------------------------------------------------------------------------------------
     def import_files(self, paths: list[str | Path] | None = None) -> ImportDialog | None:

@@ -29,10 +29,26 @@ def _unlock(window, session, store_path, passphrase, qtbot):
         session.unlock(store_path, passphrase=passphrase, use_keyring=False)
 
 
+def _open(window, session, qtbot, patient_id="SYN-00001"):
+    """Select a patient; wait for the banner and the visible tab (the hidden tabs load when they are shown)."""
+    visible = window.tabs.currentWidget()
+    with qtbot.waitSignals([session.patient_opened, visible.loaded], timeout=30000):
+        window.patients.select(patient_id)
+
+
 def _open_first(window, qtbot):
-    views = list(window.views.values())
-    with qtbot.waitSignals([v.loaded for v in views], timeout=30000):
-        window.patients.select("SYN-00001")
+    _open(window, window.session, qtbot)
+
+
+def _show_tab(window, view_id, qtbot):
+    """Make ``view_id`` the current tab and wait until it has loaded the open patient."""
+    view = window.views[view_id]
+    if not view.stale:                         # already showing the open patient
+        window.tabs.setCurrentWidget(view)
+        return view
+    with qtbot.waitSignal(view.loaded, timeout=30000):
+        window.tabs.setCurrentWidget(view)
+    return view
 
 
 def test_wrong_passphrase_message_then_right_one_opens_list(window, session, passphrase, qtbot):
@@ -89,23 +105,85 @@ def test_selecting_a_patient_fills_banner_and_every_view(window, session, store_
     ov = window.views["overview"]
     assert ov.tables["conditions"].source.rowCount() >= 1
     assert ov.tables["sources"].source.rowCount() == 4
-    tl = window.views["timeline"]
+    tl = _show_tab(window, "timeline", qtbot)
     assert len(tl._tracks) == 6 and tl.anchor.count() >= 3
-    om = window.views["omics"]
+    om = _show_tab(window, "omics", qtbot)
     assert om.table.source.rowCount() == 110 and "110 of 110 analytes" in om.counts.text()
-    we = window.views["wearables"]
+    we = _show_tab(window, "wearables", qtbot)
     assert we.points == 20 * 1440
-    va = window.views["variants"]
+    va = _show_tab(window, "variants", qtbot)
     assert va.total == 1200 and va.table.source.rowCount() == 500 and va.next.isEnabled()
-    au = window.views["audit"]
+    au = _show_tab(window, "audit", qtbot)
     assert "open_patient" in au.table.source.frame["action"].tolist()
     assert "intact" in au.status.text()
+    for view_id in window.views:                                  # every registered view loads when shown
+        _show_tab(window, view_id, qtbot)
+        assert not window.views[view_id].stale
+
+
+def _observations(session, qtbot, patient_id):
+    out = []
+    with qtbot.waitSignal(session.runner.busy_changed, check_params_cb=lambda b: b is False, timeout=10000):
+        session.call(queries.numeric_observations, patient_id, on_result=out.append)
+    return out[0]
+
+
+def _tracks(obs):
+    return sorted((str(g["display"].iloc[0]), len(g)) for _k, g in obs.groupby(["category", "code"]))
+
+
+def test_hidden_view_is_cleared_on_switch_and_filled_when_shown(window, session, store_path, passphrase, qtbot):
+    _unlock(window, session, store_path, passphrase, qtbot)
+    _open(window, session, qtbot, "SYN-00001")
+    tl = _show_tab(window, "timeline", qtbot)
+    ada = _tracks(_observations(session, qtbot, "SYN-00001"))
+    assert sorted((name, len(y)) for _p, name, _u, _x, y in tl._tracks) == ada
+    window.tabs.setCurrentWidget(window.views["overview"])
+    _open(window, session, qtbot, "SYN-00002")
+    assert window.banner.name.text() == "Ben Synth"
+    qtbot.waitUntil(lambda: not session.runner.busy, timeout=10000)
+    hidden = [v for v in window.views.values() if v is not window.tabs.currentWidget()]
+    assert hidden and all(v.stale for v in hidden)                 # nothing loaded for the hidden tabs...
+    assert tl._tracks == [] and tl._data is None and tl.anchor.count() == 0   # ...and nothing of Ada left in them
+    assert window.views["omics"].table.source.rowCount() == 0
+    assert window.views["wearables"].points == 0
+    assert window.views["variants"].table.source.rowCount() == 0
+    assert window.views["audit"].table.source.rowCount() == 0
+    with qtbot.waitSignal(tl.loaded, timeout=30000):
+        window.tabs.setCurrentWidget(tl)
+    assert not tl.stale
+    ben = _tracks(_observations(session, qtbot, "SYN-00002"))
+    assert sorted((name, len(y)) for _p, name, _u, _x, y in tl._tracks) == ben
+    shown = {(name, float(y[0])) for _p, name, _u, _x, y in tl._tracks}
+    obs = _observations(session, qtbot, "SYN-00002")
+    assert shown == {(str(g["display"].iloc[0]), float(g["value"].iloc[0]))
+                     for _k, g in obs.groupby(["category", "code"])}
+
+
+def test_late_result_of_the_previous_patient_never_reaches_a_hidden_view(window, session, store_path, passphrase,
+                                                                        qtbot):
+    _unlock(window, session, store_path, passphrase, qtbot)
+    _open(window, session, qtbot, "SYN-00001")
+    va = _show_tab(window, "variants", qtbot)
+    assert va.table.source.rowCount() == 500
+    gate = threading.Event()
+    session.runner.submit(gate.wait, 10)           # hold the worker: what follows queues up behind it
+    window.patients.select("SYN-00002")            # 1. Ben's profile is queued
+    va.next.click()                                # 2. then page 2 of Ada's variants
+    window.tabs.setCurrentWidget(window.views["overview"])   # 3. the variants tab is hidden
+    gate.set()
+    qtbot.waitUntil(lambda: not session.runner.busy, timeout=20000)
+    assert session.profile.id == "SYN-00002" and window.banner.name.text() == "Ben Synth"
+    assert va.stale and va.table.source.rowCount() == 0 and va.total == 0   # Ada's page was dropped, not drawn
+    with qtbot.waitSignal(va.loaded, timeout=30000):
+        window.tabs.setCurrentWidget(va)
+    assert va.offset == 0 and va.table.source.rowCount() == 500      # Ben's first page
 
 
 def test_variant_filter_is_done_by_the_store(window, session, store_path, passphrase, qtbot):
     _unlock(window, session, store_path, passphrase, qtbot)
     _open_first(window, qtbot)
-    va = window.views["variants"]
+    va = _show_tab(window, "variants", qtbot)
     with qtbot.waitSignal(va.loaded, timeout=10000):
         va.gene.setText("CYP2C19")
         va.gene.editingFinished.emit()
@@ -139,6 +217,9 @@ def test_sorting_the_list_keeps_the_filter(window, session, store_path, passphra
 def test_lock_clears_every_view_and_asks_to_unlock(window, session, store_path, passphrase, qtbot):
     _unlock(window, session, store_path, passphrase, qtbot)
     _open_first(window, qtbot)
+    for view_id in window.views:                                  # fill every view first
+        _show_tab(window, view_id, qtbot)
+    assert window.views["wearables"].points > 0
     assert window.idle.active                                      # idle auto-lock armed while open
     with qtbot.waitSignal(session.locked, timeout=5000):
         window.actions["file.lock"].trigger()

@@ -41,16 +41,16 @@ class AuditView(PatientView):
         bar = QHBoxLayout()
         self.status = label("", name="muted", wrap=True)
         bar.addWidget(self.status, 1)
-        self.refresh = QPushButton("Refresh")
-        self.refresh.clicked.connect(lambda: self.profile is not None and self.show_patient(self.profile))
-        bar.addWidget(self.refresh)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        bar.addWidget(self.refresh_button)
         lay.addLayout(bar)
         self.table = FrameTable(COLUMNS)
         lay.addWidget(self.table, 1)
-        session.data_changed.connect(lambda _c: self.profile is not None and self.show_patient(self.profile))
+        session.data_changed.connect(lambda _c: self.refresh())   # now if shown, else when next shown
 
     def show_patient(self, profile) -> None:
-        self.session.call(_load, profile.id, key="audit", on_result=self._loaded, on_error=self.message.emit)
+        self.fetch(_load, profile.id, key="audit", on_result=self._loaded)
 
     def _loaded(self, data: dict) -> None:
         if self.profile is None:

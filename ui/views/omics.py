@@ -72,8 +72,7 @@ class OmicsView(PatientView):
         self.table.source.layoutChanged.connect(self._filter)
 
     def show_patient(self, profile) -> None:
-        self.session.call(queries.analytes_with_z, profile.id, key="omics", on_result=self._loaded,
-                          on_error=self.message.emit)
+        self.fetch(queries.analytes_with_z, profile.id, key="omics", on_result=self._loaded)
 
     def _loaded(self, df: pd.DataFrame) -> None:
         if self.profile is None:

@@ -93,9 +93,9 @@ class VariantsView(PatientView):
         self._last_filter = flt
         h = self.table.horizontalHeader()
         col = COLUMNS[h.sortIndicatorSection()].key if 0 <= h.sortIndicatorSection() < len(COLUMNS) else "pos"
-        self.session.call(queries.variants_page, self.profile.id, flt, offset=offset, limit=self.page_size,
-                          order_by=col, descending=h.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
-                          key="variants", on_result=self._loaded, on_error=self.message.emit)
+        self.fetch(queries.variants_page, self.profile.id, flt, offset=offset, limit=self.page_size, order_by=col,
+                   descending=h.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder, key="variants",
+                   on_result=self._loaded)
 
     def _loaded(self, page: queries.VariantPage) -> None:
         if self.profile is None:
