@@ -1,12 +1,11 @@
 """Drug alerts for the patient banner: traffic lights (avoid / adjust / standard) for this patient's medicines.
 
-The data come from the core pharmacogenomics API (``workstation.pgx.call_profile(profile)`` then
-``workstation.pgx.guidance(result, medications)``). Until that API exists, :func:`available` is False and the banner
-shows no alerts area. :func:`compute` runs on the runner's worker (it reads no store, but the caller may be slow).
+The data come from the core pharmacogenomics API (the patient's calls, cached once per patient in
+``ui.views._derived``, then ``workstation.pgx.guidance(result, medications)``); the colour is the core's
+``traffic_light``. :func:`compute` runs on the runner's worker.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 LEVELS = ("avoid", "adjust", "standard", "info")
@@ -22,41 +21,30 @@ class Alert:
     source: str = ""
 
 
-def _pgx():
-    try:
-        mod = importlib.import_module("workstation.pgx")
-    except ImportError:
-        return None
-    return mod if hasattr(mod, "call_profile") and hasattr(mod, "guidance") else None
-
-
 def available() -> bool:
-    return _pgx() is not None
-
-
-_SEVERITY_LEVEL = {"high": "avoid", "moderate": "adjust", "info": "standard"}
+    """Kept for callers that check before asking; the pharmacogenomics core is always part of the build."""
+    return True
 
 
 def _level(alert) -> str:
-    """avoid / adjust / standard from the core alert's recommendation action, else from its severity."""
+    """The core's traffic light for the alert's recommendation; "info" where no recommendation applies."""
+    from workstation.pgx import traffic_light
+
     rec = getattr(alert, "recommendation", None)
-    action = str(getattr(rec, "action", "") or "").lower()
-    for word, lv in (("avoid", "avoid"), ("alternative", "avoid"), ("adjust", "adjust"), ("reduce", "adjust"),
-                     ("standard", "standard")):
-        if word in action:
-            return lv
-    if rec is None:
-        return "info"
-    return _SEVERITY_LEVEL.get(str(getattr(alert, "severity", "")), "adjust")
+    light = traffic_light(getattr(rec, "action", None) if rec is not None else None,
+                          None if rec is None else getattr(alert, "severity", None))
+    return "info" if light == "none" else light
 
 
 def compute(store, profile) -> list[Alert]:
     """Alerts for the profile's active medications (empty when there are none or the PGx API is missing)."""
-    pgx = _pgx()
+    from ui.views import _derived
+    from workstation import pgx
+
     meds = profile.active_medications()
-    if pgx is None or meds.empty:
+    if meds.empty:
         return []
-    alerts, _recs = pgx.guidance(pgx.call_profile(profile), meds)
+    alerts, _recs = pgx.guidance(_derived.pgx_result(profile), meds)
     out = []
     for a in alerts:
         b = getattr(a, "basis", {}) or {}
