@@ -58,3 +58,12 @@ def test_warfarin_without_genotypes_has_no_recommendation():
     alerts, recs = pgx.guidance(result, meds)
     assert not [r for r in recs if r.drug == "warfarin"]
     assert alerts and alerts[0].severity == "info" and "no recommendation applies" in alerts[0].headline
+
+
+def test_the_action_named_first_wins():
+    """Citalopram CYP2C19 PM: 'Consider a 50% reduction of recommended starting dose ... or select alternative
+    drug' leads with a dose change; clopidogrel IM: 'Avoid standard dose clopidogrel ... Use prasugrel' avoids."""
+    cit = [r for r in _rows() if r["drug"] == "citalopram" and r["source_text"].startswith("Consider a 50% reduction")]
+    assert cit and all(r["action"] == "adjust dose" for r in cit)
+    clo = [r for r in _rows() if r["drug"] == "clopidogrel" and r["source_text"].startswith("Avoid standard dose")]
+    assert clo and all(r["action"] == "avoid / use alternative" for r in clo)
