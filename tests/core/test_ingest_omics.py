@@ -131,3 +131,19 @@ def test_demo_omics_files_import_and_are_deterministic(store, tmp_path):
     out = q(store, "SELECT analyte_id FROM analytes WHERE value > ref_high ORDER BY 1")
     assert ("HMDB0000122",) in out and ("HMDB0000357",) in out
     assert q(store, "SELECT count(*) FROM analytes WHERE omics='metabolomics' AND unit IS NULL")[0][0] == 0
+
+
+def test_second_identifier_column_names_the_analyte(tmp_path):
+    from tests.core.helpers import new_store
+
+    s = new_store(tmp_path)
+    with s.transaction() as con:
+        con.execute("INSERT INTO patients (id, name) VALUES ('p1', 'P One')")
+    f = tmp_path / "prot.csv"
+    f.write_text("uniprot,gene,abundance\nP02768,ALB,902216.7\nP04114,APOB,22637.6\n")
+    from workstation.ingest import import_file
+
+    import_file(s, f, patient_id="p1")
+    rows = s.con.execute("SELECT analyte_id, name, id_system FROM analytes ORDER BY analyte_id").fetchall()
+    s.close()
+    assert rows == [("P02768", "ALB", "uniprot"), ("P04114", "APOB", "uniprot")]

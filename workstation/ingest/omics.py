@@ -124,6 +124,10 @@ class _Layout:
         self.id_idx = id_idx
         self.id_system, id_omics = ID_COLUMNS[self.cols[id_idx]]
         self.meta_idx = {META[c]: i for i, c in enumerate(self.cols) if c in META and i != id_idx}
+        if "name" not in self.meta_idx:   # e.g. "uniprot,gene,...": the second identifier names the analyte
+            second = next((i for i, c in enumerate(self.cols) if c in ID_COLUMNS and i != id_idx), None)
+            if second is not None:
+                self.meta_idx["name"] = second
         val = [(i, c) for i, c in enumerate(self.cols) if c in VALUE_COLUMNS and i != id_idx]
         self.long = bool(val)
         value_omics = None
