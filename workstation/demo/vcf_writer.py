@@ -147,7 +147,7 @@ def _pgx_records(defs: list[_Def], chosen: dict[str, tuple[str, str]]) -> list[t
         alts = s["alts"]
         hap = carried.get((chrom, pos), ["", ""])
         idx = sorted(alts.index(a) + 1 if a else 0 for a in hap)
-        out.append((chrom, pos, ".", s["ref"], ",".join(alts) or ".", f"PX={s['gene']}", idx))
+        out.append((chrom, pos, ".", s["ref"], ",".join(alts) or ".", f"GENE={s['gene']}", idx))
     return out
 
 
@@ -240,7 +240,7 @@ def write_demo_vcf(path: Path | str, *, patient_seed: int, sample: str,
               "##demo_note=illustrative allele choice weights, not population frequencies; random non-PGx "
               "variants have random REF bases",
               *[f"##contig=<ID={c},length={n},assembly=GRCh38>" for c, n in GRCH38_LENGTHS.items()],
-              '##INFO=<ID=PX,Number=.,Type=String,Description="Pharmacogene">',
+              '##INFO=<ID=GENE,Number=1,Type=String,Description="Pharmacogene">',
               '##INFO=<ID=END,Number=1,Type=Integer,Description="End of a reference block">',
               '##INFO=<ID=DEMO,Number=0,Type=Flag,Description="Synthetic demo variant">',
               '##FILTER=<ID=PASS,Description="All filters passed">',
