@@ -67,3 +67,15 @@ def test_the_action_named_first_wins():
     assert cit and all(r["action"] == "adjust dose" for r in cit)
     clo = [r for r in _rows() if r["drug"] == "clopidogrel" and r["source_text"].startswith("Avoid standard dose")]
     assert clo and all(r["action"] == "avoid / use alternative" for r in clo)
+
+
+def test_recommendation_for_a_missing_gene_says_so():
+    """Amitriptyline with CYP2C19 called and no CYP2D6 result: CPIC's 'CYP2D6 n/a' row applies, and the
+    summary must say it rests on CYP2C19 only."""
+    result = pgx.call_genotypes(all_ref_frame())
+    _, recs = pgx.guidance(result)
+    ami = [r for r in recs if r.drug == "amitriptyline"]
+    assert ami
+    for r in ami:
+        assert r.basis["lookup"]["CYP2D6"] == "None"
+        assert "no CYP2D6 result was available" in r.summary and r.basis["genes_without_result"] == ["CYP2D6"]

@@ -63,8 +63,9 @@ def test_medicines_carry_the_pgx_flags_of_the_core_guidance(store):
     for b in content.pgx.basis:
         assert re.search(r"\((19|20)\d\d\)$", b.guideline), b.guideline
         assert b.strength and b.genes and b.cpic_level
-    avoid = [m for m in content.medicines if m.level == "avoid"]
-    assert avoid and content.medicines[0].level == "avoid", "the most severe flag comes first"
+    rank = {lv: i for i, lv in enumerate(("avoid", "adjust", "standard", "none"))}
+    flagged = [rank[m.level] for m in content.medicines if m.level in rank]
+    assert flagged and flagged == sorted(flagged), "the most severe flag comes first"
 
 
 def test_gene_results_and_not_called_genes(store):
@@ -132,7 +133,7 @@ def test_deidentified_content_holds_no_identifier(store):
         assert not re.search(r"\b\d{1,2}:\d{2}\b", s), f"{path} holds a time of day: {s!r}"
     assert content.provenance.generated == str(datetime.now().year)
     assert all(t.x_axis != "year" and max(x for x, _ in t.points) <= 0 for t in content.trends)
-    assert any(i.when.endswith("this report") for i in content.risk.inputs)   # relative, never a date
+    assert any(i.when.endswith("ago") for i in content.risk.inputs)   # relative to the report, never a date
 
 
 def test_ages_over_89_become_90_or_older(store):

@@ -22,6 +22,8 @@ from ui.widgets.pgx_basis import LEVEL_WORDS, basis_html, level_of
 
 MODE_PATIENT, MODE_ALL = "patient", "all"
 MAX_BADGES = 6
+EMPTY_BASIS = "<p>Select a drug to see its evidence: guideline, level, strength, the gene " \
+              "results it was looked up with and the CPIC text.</p>"
 
 
 @dataclass(frozen=True)
@@ -43,21 +45,28 @@ def compute(profile) -> PgxBundle:
     return PgxBundle(profile.id, result, list(alerts), list(recs))
 
 
+def _job(_store, profile) -> PgxBundle:
+    """:func:`compute` as a session job (it reads only the profile, not the store)."""
+    return compute(profile)
+
+
 # -- frames for the tables (presentation only) -------------------------------------------------------------------
 def _gene_status(c) -> str:
+    outside = c.source == "outside call"
     if not c.diplotypes and not c.phenotype:
-        return "needs outside call" if c.source == "outside call" else "not called"
+        return "needs outside call" if outside else "not called"
     flags = [w for w, on in (("ambiguous", c.tie), ("incomplete", c.incomplete)) if on]
-    return ", ".join(flags) or ("outside call" if c.source == "outside call" else "called")
+    return ", ".join(flags + (["outside call"] if outside else [])) or "called from VCF"
 
 
 def genes_frame(result) -> pd.DataFrame:
     rows = []
     for gene, c in result.genes.items():
         miss = list(c.missing_positions)
+        shown = f"{len(miss)}: {', '.join(miss[:3])}{' …' if len(miss) > 3 else ''}" if miss else "none"
         rows.append({"gene": gene, "diplotype": " or ".join(c.diplotypes) if c.diplotypes else "—",
                      "phenotype": c.phenotype or "—", "activity": c.activity_score,
-                     "missing": f"{len(miss)}: {', '.join(miss[:3])}{' …' if len(miss) > 3 else ''}" if miss else "0",
+                     "missing": shown,
                      "used": len(c.positions_used),
                      "source": "outside call" if c.source == "outside call" else "VCF",
                      "status": _gene_status(c), "_note": "\n".join(c.messages)})
@@ -76,11 +85,13 @@ def _level_tone(v) -> str | None:
 
 
 GENE_COLUMNS = [Column("gene", "Gene"), Column("diplotype", "Diplotype(s)"), Column("phenotype", "Phenotype"),
-                Column("activity", "Activity", numeric=True), Column("missing", "Missing positions"),
-                Column("source", "Source"), Column("status", "Status", tone=_status_tone)]
+                Column("activity", "Activity", numeric=True), Column("missing", "Missing"),
+                Column("status", "Status", tone=_status_tone)]
+GENE_WIDTHS = {0: 76, 1: 150, 3: 80, 4: 104, 5: 128}
 DRUG_COLUMNS = [Column("drug", "Drug"), Column("genes", "Genes"),
                 Column("level", "Guidance", fmt=lambda v: LEVEL_WORDS.get(str(v), str(v)), tone=_level_tone),
-                Column("summary", "Recommendation"), Column("strength", "Strength"), Column("year", "CPIC year")]
+                Column("summary", "Recommendation")]
+DRUG_WIDTHS = {0: 110, 1: 130, 2: 190}
 
 
 def drug_items(bundle: PgxBundle, mode: str) -> list[dict]:
@@ -90,7 +101,8 @@ def drug_items(bundle: PgxBundle, mode: str) -> list[dict]:
         for a in bundle.alerts:
             rec = a.recommendation
             recs = (a.basis or {}).get("recommendations") or ([rec.to_json()] if rec else [])
-            items.append({"drug": a.drug, "medication": a.medication, "genes": ", ".join((a.basis or {}).get("genes", {})),
+            genes = ", ".join((a.basis or {}).get("genes", {}))
+            items.append({"drug": a.drug, "medication": a.medication, "genes": genes,
                           "level": level_of(rec.action if rec else None, a.severity),
                           "summary": rec.summary if rec else "No recommendation applies to the results available",
                           "strength": rec.strength if rec else "", "year": (a.basis or {}).get("guideline_year", ""),
@@ -126,8 +138,9 @@ class PgxView(PatientView):
         self.badges.setSpacing(6)
         genes.body.addLayout(self.badges)
         self.genes = FrameTable(GENE_COLUMNS, stretch=2)
+        self.genes.setMinimumHeight(250)
         genes.body.addWidget(self.genes)
-        ll.addWidget(genes, 5)
+        ll.addWidget(genes, 3)
         drugs = Card("Drug guidance (CPIC)")
         bar = QHBoxLayout()
         self.mode = QComboBox()
@@ -142,7 +155,7 @@ class PgxView(PatientView):
         drugs.body.addWidget(self.drugs)
         self.drug_note = label("", name="hint", wrap=True)
         drugs.body.addWidget(self.drug_note)
-        ll.addWidget(drugs, 6)
+        ll.addWidget(drugs, 2)
         split.addWidget(left)
         basis = Card("Evidence")
         self.basis = QTextBrowser()
@@ -152,7 +165,7 @@ class PgxView(PatientView):
         split.addWidget(basis)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([680, 460])
+        split.setSizes([740, 420])
         self.mode.currentIndexChanged.connect(lambda _i: self._fill_drugs())
         self.search.textChanged.connect(self._filter)
         self.drugs.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_basis(cur))
@@ -160,9 +173,8 @@ class PgxView(PatientView):
 
     # -- session -> view -----------------------------------------------------------------------------------------
     def show_patient(self, profile) -> None:
-        self.clear()
         self.summary.setText("Calling genotypes…")
-        self.session.runner.submit(compute, profile, key="pgx_view", on_result=self.bind, on_error=self._failed)
+        self.fetch(_job, profile, key="pgx_view", on_result=self.bind, on_error=self._failed)
 
     def _failed(self, text: str) -> None:
         self.summary.setText(text)
@@ -175,13 +187,13 @@ class PgxView(PatientView):
             return
         self.bundle = bundle
         gf = genes_frame(bundle.result)
-        self.genes.set_frame(gf)
+        self.genes.set_frame(gf, fit=False)
+        for c, w in GENE_WIDTHS.items():
+            self.genes.setColumnWidth(c, w)
         n_vcf = int(((gf["source"] == "VCF") & (gf["diplotype"] != "—")).sum()) if len(gf) else 0
         n_out = int(((gf["source"] == "outside call") & (gf["diplotype"] != "—")).sum()) if len(gf) else 0
-        need = gf.loc[gf["status"].isin(["not called", "needs outside call"]), "gene"].tolist() if len(gf) else []
-        self.summary.setText(f"{n_vcf} genes called from the VCF · {n_out} from outside calls"
-                             + (f" · no result for {', '.join(need)} (not the same as normal)" if need else "")
-                             + ". Missing positions are no-calls, never assumed reference.")
+        self.summary.setText(f"{n_vcf} of {len(gf)} genes called from the VCF · {n_out} from outside calls. "
+                             "Missing positions are no-calls, never assumed reference.")
         self._set_badges(bundle.result)
         self._fill_drugs()
         self.loaded.emit()
@@ -198,14 +210,25 @@ class PgxView(PatientView):
             if c.incomplete:
                 chips.append((f"{gene}: {len(c.missing_positions)} defining positions missing",
                               ", ".join(c.missing_positions)))
+        widgets = []
         for text, tip in chips[:MAX_BADGES]:
             chip = label(text, name="alert_adjust")
             chip.setToolTip(tip or text)
-            self.badges.addWidget(chip)
+            widgets.append(chip)
         if len(chips) > MAX_BADGES:
-            self.badges.addWidget(label(f"+{len(chips) - MAX_BADGES} more", name="chip"))
+            widgets.append(label(f"+{len(chips) - MAX_BADGES} more", name="chip"))
         if not chips:
-            self.badges.addWidget(label("No ambiguous or incomplete calls.", name="hint"))
+            widgets.append(label("No ambiguous or incomplete calls.", name="hint"))
+        none = [g for g, c in result.genes.items() if not c.diplotypes and not c.phenotype]
+        if none:
+            tip = "No result is not a normal result: these genes were not called from the VCF and no outside " \
+                  "call was entered (CYP2D6 and HLA need a dedicated test)."
+            w = label(f"No result: {', '.join(none)}", name="alert_info")
+            w.setToolTip(tip)
+            widgets.append(w)
+        for w in widgets:
+            self.badges.addWidget(w)
+            w.show()         # a layout shows new children only on the next event-loop turn
         self.badges.addStretch(1)
 
     def _fill_drugs(self) -> None:
@@ -215,17 +238,19 @@ class PgxView(PatientView):
         self.items = drug_items(self.bundle, mode)
         frame = pd.DataFrame(self.items, columns=["drug", "genes", "level", "summary", "strength", "year"])
         frame["_i"] = range(len(frame))
-        self.drugs.set_frame(frame)
-        self.drugs.setColumnWidth(3, 320)
+        self.drugs.set_frame(frame, fit=False)
+        for c, w in DRUG_WIDTHS.items():
+            self.drugs.setColumnWidth(c, w)
         if mode == MODE_PATIENT:
             self.drug_note.setText("" if self.items else "None of the patient's active medicines has CPIC "
                                    "pharmacogenomic guidance in this workstation's tables.")
         else:
-            self.drug_note.setText("Only drugs for which a recommendation applies to this patient's results are "
-                                   "listed; a gene without a result gives no row." if self.items else
+            self.drug_note.setText("Only drugs for which a CPIC recommendation applies to this patient's results "
+                                   "are listed; the evidence shows each gene result used, including \"no result\"."
+                                   if self.items else
                                    "No recommendation applies to the results available.")
         self._filter(self.search.text())
-        self.basis.setHtml("")
+        self.basis.setHtml(EMPTY_BASIS)
         if self.drugs.proxy.rowCount():
             self.drugs.selectRow(0)
 

@@ -11,23 +11,17 @@ from typing import Any
 
 from ui import theme
 
-MAX_POSITIONS = 40
+MAX_POSITIONS = 12
 LEVEL_WORDS = {"avoid": "Avoid / use an alternative", "adjust": "Adjust", "standard": "Standard use",
                "info": "No recommendation applies"}
 
 
 def level_of(action: str | None, severity: str | None = None) -> str:
-    """Traffic-light level (avoid / adjust / standard / info) of a core action string or alert severity."""
-    a = (action or "").lower()
-    if "avoid" in a or "alternative" in a:
-        return "avoid"
-    if "adjust" in a or "see text" in a:
-        return "adjust"
-    if a.startswith("standard"):
-        return "standard"
-    if not a:
-        return {"high": "avoid", "moderate": "adjust"}.get(severity or "", "info")
-    return "info"
+    """Traffic-light level (avoid / adjust / standard / info) from the core's ``traffic_light``."""
+    from workstation.pgx.guidance import traffic_light
+
+    light = traffic_light(action, severity)
+    return "info" if light == "none" else light
 
 
 def _e(v: Any) -> str:

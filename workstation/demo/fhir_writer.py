@@ -22,6 +22,18 @@ LABS = [("2093-3", "Total Cholesterol", "mg/dL"), ("2085-9", "High Density Lipop
         ("38483-4", "Creatinine", "mg/dL"), ("33914-3", "Estimated Glomerular Filtration Rate", "mL/min/{1.73_m2}")]
 
 
+def creatinine_for(egfr: float, age: float, female: bool) -> float:
+    """Serum creatinine (mg/dL) that gives ``egfr`` by the race-free CKD-EPI 2021 equation (Inker et al., NEJM
+    2021;385:1737-49): eGFR = 142 x min(Scr/k,1)^a x max(Scr/k,1)^-1.200 x 0.9938^age x 1.012[female], k = 0.7 (F) /
+    0.9 (M), a = -0.241 (F) / -0.302 (M). Inverted here so the demo's creatinine and eGFR agree."""
+    k, a = (0.7, -0.241) if female else (0.9, -0.302)
+    base = 142 * 0.9938 ** age * (1.012 if female else 1.0)
+    ratio = egfr / base
+    # above the knot (Scr > k) the exponent is -1.200; below it, a
+    x = ratio ** (-1 / 1.200) if ratio <= 1 else ratio ** (1 / a)
+    return round(k * x, 2)
+
+
 def _uid(*parts) -> str:
     return str(uuid.uuid5(NS, "/".join(str(p) for p in parts)))
 
@@ -92,8 +104,9 @@ def bundle_for(p: DemoPatient) -> dict:
         values = {"2093-3": tc, "2085-9": hdl, "18262-6": ldl, "2571-8": tg,
                   "4548-4": p.hba1c + rng.gauss(0, 0.2) + 0.15 * drift,
                   "2339-0": 70 + (p.hba1c - 4.5) * 20 + rng.gauss(0, 6),
-                  "38483-4": max(0.5, 95 / max(p.egfr, 20) + rng.gauss(0, 0.05)),
                   "33914-3": max(15.0, p.egfr - 3 * drift + rng.gauss(0, 2))}
+        age = (d - p.birth_date).days / 365.25
+        values["38483-4"] = creatinine_for(values["33914-3"], age, p.sex == "female") + rng.gauss(0, 0.02)
         for code, disp, unit in LABS:
             add(_obs(p, pref, f"lab{v}-{code}", "laboratory", code, disp, d, _quantity(values[code], unit)))
         sbp = p.sbp + rng.gauss(0, 7)

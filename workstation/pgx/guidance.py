@@ -78,8 +78,14 @@ def _drug_recs(drug: str, result: PgxResult) -> list[Recommendation]:
             "genes": {g: _gene_basis(result.get(g)) for g in genes},
             "source_text": r["source_text"], "source": r["source"],
         }
+        summary = r["summary"]
+        untested = [g for g, k in ((g1, r["key1"]), (g2, r["key2"])) if g and k == "None"]
+        if untested:   # CPIC's row for a missing result: say so beside the action, never let it read as complete
+            summary += f" Based only on {', '.join(g for g in genes if g not in untested)}: no " \
+                       f"{' or '.join(untested)} result was available (CPIC's recommendation for that case)."
+            basis["genes_without_result"] = untested
         out.append(Recommendation(drug=drug, rxnorm=r["rxnorm"], genes=genes, action=r["action"],
-                                  summary=r["summary"], dose_adjustment=r["dose_adjustment"], strength=r["strength"],
+                                  summary=summary, dose_adjustment=r["dose_adjustment"], strength=r["strength"],
                                   basis=basis))
     return out
 

@@ -83,8 +83,9 @@ def _data_sources(profile, when: When) -> str:
 
 
 def _provenance(profile, scores: list, pgx_sec, when: When, user: str) -> Provenance:
-    models = tuple(ModelVersion(str(s.name or s.model), str(s.version), str((s.card or {}).get("sha256") or "")[:12])
-                   for s in scores)
+    # the models whose numbers appear in the report (refused / not applicable ones produced none), by model id
+    models = tuple(ModelVersion(str(s.model), str(s.version), str((s.card or {}).get("sha256") or "")[:12])
+                   for s in scores if getattr(s, "value", None) is not None)
     guidelines = tuple(sorted({b.guideline for b in pgx_sec.basis}))
     return Provenance(f"workstation {__version__}", when.generated(), user, models, guidelines, PGX_SOURCE,
                       _data_sources(profile, when),

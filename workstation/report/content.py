@@ -90,7 +90,7 @@ class PgxSection:
 class InputRow:
     label: str                          # "Total cholesterol"
     value: str                          # "182 mg/dL", "no", "66 years"
-    when: str = ""                      # "14 Oct 2025" / "13 months before this report"
+    when: str = ""                      # "14 Oct 2025" / "13 months ago" (de-identified)
     source: str = ""                    # "Total Cholesterol (LOINC 2093-3)", "assumed: no record", ...
 
 

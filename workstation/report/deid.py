@@ -12,7 +12,7 @@ each of the 18 Safe Harbor identifiers, and how the report removes it:
     the raw ``fhir_resources`` JSON, which the report never reads.
  3. Dates (except year) directly related to the patient — birth and death dates, observation, condition,
     medication, import and print times. De-identified: age only (ages over 89 as "90 or older", no birth year),
-    events as a year ("since 2024") or relative to the report ("13 months before this report"), trend plots on
+    events as a year ("since 2024") or relative to the report's date ("13 months ago"), trend plots on
     an axis of years relative to the report, and the print time as its year only (so relative times cannot be
     turned back into dates). :func:`scrub` also rewrites any ISO or "8 Sep 2024"-style date left in free text
     (e.g. a mapper note) to its year.
@@ -96,7 +96,7 @@ class When:
         return f"since {text}" if text else ""
 
     def ago(self, v) -> str:
-        """'14 Oct 2025' normally; '13 months before this report' when de-identified."""
+        """'14 Oct 2025' normally; '13 months ago' (before the report's date) when de-identified."""
         d = to_date(v)
         if d is None:
             return ""
@@ -104,14 +104,14 @@ class When:
             return self.date(d)
         days = (self.as_of.date() - d).days
         if days < 0:
-            return "after this report"
+            return "after the report date"
         if days < 14:
-            return "within 2 weeks of this report"
+            return "< 2 weeks ago"
         if days < 61:
-            return f"{round(days / 7)} weeks before this report"
+            return f"{round(days / 7)} weeks ago"
         if days < 730:
-            return f"{round(days / 30.44)} months before this report"
-        return f"{days / 365.25:.1f} years before this report"
+            return f"{round(days / 30.44)} months ago"
+        return f"{days / 365.25:.1f} years ago"
 
     def x(self, v) -> float | None:
         """Plot position: decimal year, or years relative to the report when de-identified."""
