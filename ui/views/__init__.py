@@ -21,13 +21,13 @@ class ViewSpec:
         return getattr(importlib.import_module(module), name)(session, prefs)
 
 
-VIEWS: list[ViewSpec] = [
+VIEWS: list[ViewSpec] = [   # in the order a clinician reads a patient: summary, decisions, then the data
     ViewSpec("overview", "Overview", "ui.views.overview:OverviewView", "Ctrl+1"),
-    ViewSpec("timeline", "Labs && timeline", "ui.views.timeline:TimelineView", "Ctrl+2"),
-    ViewSpec("omics", "Omics", "ui.views.omics:OmicsView", "Ctrl+3"),
-    ViewSpec("wearables", "Wearables", "ui.views.wearables:WearablesView", "Ctrl+4"),
-    ViewSpec("variants", "Variants", "ui.views.variants:VariantsView", "Ctrl+5"),
-    ViewSpec("audit", "Audit", "ui.views.audit:AuditView", "Ctrl+6"),
-    ViewSpec("risk", "Risk", "ui.views.risk_view:RiskView", "Ctrl+7"),
-    ViewSpec("pgx", "Pharmacogenomics", "ui.views.pgx_view:PgxView", "Ctrl+8"),
+    ViewSpec("risk", "Risk", "ui.views.risk_view:RiskView", "Ctrl+2"),
+    ViewSpec("pgx", "Pharmacogenomics", "ui.views.pgx_view:PgxView", "Ctrl+3"),
+    ViewSpec("timeline", "Labs && timeline", "ui.views.timeline:TimelineView", "Ctrl+4"),
+    ViewSpec("omics", "Omics", "ui.views.omics:OmicsView", "Ctrl+5"),
+    ViewSpec("wearables", "Wearables", "ui.views.wearables:WearablesView", "Ctrl+6"),
+    ViewSpec("variants", "Variants", "ui.views.variants:VariantsView", "Ctrl+7"),
+    ViewSpec("audit", "Audit", "ui.views.audit:AuditView", "Ctrl+8"),
 ]
