@@ -8,8 +8,8 @@ A random 32-byte *data key* encrypts the DuckDB file. The *vault header* (a smal
 * by a key derived from the user's recovery passphrase with argon2id (parameters stored in the header).
 
 Either unlocks. Where no keyring backend exists (headless Linux) the passphrase is the only way in. The data key
-is never written to disk unwrapped and never logged. the third-party "alt" keyring backends are refused: their file backends keep
-secrets in plaintext.
+is never written to disk unwrapped and never logged. The third-party "alt" keyring backends are refused:
+their file backends keep secrets in plaintext.
 """
 from __future__ import annotations
 

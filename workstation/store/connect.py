@@ -3,7 +3,8 @@
 DuckDB writes encrypted files securely only with the OpenSSL-backed crypto shipped in the ``httpfs`` extension
 (../shared/DESIGN.md "Store, keys and privacy"). We load that extension by file path from the
 ``duckdb-extension-httpfs`` wheel, with auto-install and auto-load off and the default signature check on, and set
-``temp_file_encryption=true`` so spilled temp files are encrypted too. DuckDB's unsafe mbedTLS fallback setting is never enabled.
+``temp_file_encryption=true`` so spilled temp files are encrypted too. DuckDB's unsafe mbedTLS fallback
+setting is never enabled.
 """
 from __future__ import annotations
 
