@@ -16,9 +16,10 @@ LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "standard": "standard", "inf
 @dataclass(frozen=True)
 class Alert:
     level: str        # avoid | adjust | standard | info
-    drug: str
+    drug: str         # the CPIC drug name ("warfarin"): the chip's text and the key of the evidence view
     text: str         # one plain sentence, with its source (e.g. "CPIC 2022: …")
     source: str = ""
+    medication: str = ""   # the medicine as the record names it ("Warfarin Sodium 5 MG Oral Tablet")
 
 
 def available() -> bool:
@@ -49,5 +50,6 @@ def compute(store, profile) -> list[Alert]:
     for a in alerts:
         b = getattr(a, "basis", {}) or {}
         src = " ".join(str(x) for x in (b.get("guideline"), b.get("guideline_year")) if x)
-        out.append(Alert(_level(a), str(a.medication or a.drug), str(a.headline), src))
+        out.append(Alert(_level(a), str(a.drug or a.medication), str(a.headline), src,
+                         medication=str(a.medication or "")))
     return sorted(out, key=lambda a: LEVELS.index(a.level))

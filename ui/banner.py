@@ -1,6 +1,8 @@
 """The patient banner, always visible: who this is, key diagnoses, allergies, and drug alerts."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.alerts import LEVEL_TEXT, Alert
@@ -14,6 +16,40 @@ def _chip(text: str, name: str = "chip", tip: str = "") -> QLabel:
     w = label(text, name=name)
     w.setToolTip(tip or text)
     return w
+
+
+class DrugChip(QLabel):
+    """A drug-alert chip ("warfarin: adjust") that opens the drug's evidence: ``clicked(drug)`` on a left click,
+    or on Enter/Space when it has the keyboard focus (Tab reaches it). Styled by the theme as ``QLabel#alert_*``."""
+
+    clicked = Signal(str)
+
+    def __init__(self, alert: Alert, medications: list[str]) -> None:
+        super().__init__(f"{alert.drug}: {LEVEL_TEXT.get(alert.level, alert.level)}")
+        self.drug = alert.drug
+        self.setObjectName(f"alert_{alert.level}")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        recorded = "Recorded as: " + "; ".join(medications) if medications else ""
+        self.setToolTip("\n".join(t for t in (recorded, alert.text, alert.source,
+                                               "Click to open the evidence in Pharmacogenomics.") if t))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            event.accept()              # a plain QLabel ignores the press, and the release would go elsewhere
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.drug)
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit(self.drug)
+            return
+        super().keyPressEvent(event)
 
 
 class _ChipRow(QWidget):
@@ -40,6 +76,10 @@ class _ChipRow(QWidget):
 
 
 class PatientBanner(QFrame):
+    """``drug_clicked(drug)``: a drug-alert chip was activated; ``drug`` is the CPIC drug name."""
+
+    drug_clicked = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
@@ -92,8 +132,17 @@ class PatientBanner(QFrame):
         self.alerts.setVisible(alerts is not None)
         if alerts is None:
             return
-        chips = [_chip(f"{a.drug}: {LEVEL_TEXT.get(a.level, a.level)}", f"alert_{a.level}", f"{a.text}\n{a.source}".strip())
-                 for a in alerts[:8]]
+        first: dict[str, Alert] = {}          # one chip per CPIC drug, at its most severe level (alerts come sorted)
+        recorded: dict[str, list[str]] = {}
+        for a in alerts:
+            first.setdefault(a.drug, a)
+            if a.medication and a.medication not in recorded.setdefault(a.drug, []):
+                recorded[a.drug].append(a.medication)
+        chips = []
+        for drug, a in list(first.items())[:8]:
+            chip = DrugChip(a, recorded.get(drug, []))
+            chip.clicked.connect(self.drug_clicked)
+            chips.append(chip)
         self.alerts.set_chips(chips or [label("No drug–gene alerts for the current medicines", name="hint")])
 
     def clear(self) -> None:

@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.split.addWidget(self.patients)
         self.split.addWidget(right)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([400, 1200])
+        self.split.setSizes([460, 1140])    # room for a long patient name beside born/sex/sources
         self.setCentralWidget(self.split)
 
         self.status_text = QLabel("")
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         session.patients_loaded.connect(self.patients.set_patients)
         session.patient_opened.connect(self.banner.show_patient)
         session.alerts_ready.connect(self._alerts)
+        self.banner.drug_clicked.connect(self.show_drug_evidence)
         session.opened.connect(self._opened)
         session.locked.connect(self._locked)
         session.runner.error.connect(self.show_error)
@@ -142,6 +143,20 @@ class MainWindow(QMainWindow):
     def _alerts(self, patient_id: str, alerts) -> None:
         if self.session.profile is not None and self.session.profile.id == patient_id:
             self.banner.set_alerts(alerts)
+
+    def show_drug_evidence(self, drug: str) -> None:
+        """A banner drug chip was activated: the Pharmacogenomics tab, with that drug's evidence open. A tab that
+        has not loaded the patient yet loads when shown; the drug is selected once it has (``loaded``)."""
+        view = self.views.get("pgx")
+        if view is None:
+            return
+        if getattr(view, "stale", False):
+            view.loaded.connect(lambda d=drug: view.show_drug(d), Qt.ConnectionType.SingleShotConnection)
+            self.tabs.setCurrentWidget(view)
+        else:
+            self.tabs.setCurrentWidget(view)
+            if not view.show_drug(drug):
+                self.show_status(f"{drug} is not among this patient's medicines with pharmacogenomic guidance.")
 
     def focus_search(self) -> None:
         self.patients.search.setFocus()

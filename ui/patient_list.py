@@ -12,6 +12,7 @@ from ui.widgets.frame_model import Column
 SEX = {"female": "F", "male": "M", "other": "Other", "unknown": "?"}
 COLUMNS = [Column("name", "Name"), Column("birth_date", "Born"), Column("sex", "Sex", fmt=lambda v: SEX.get(v, v or "")),
            Column("n_sources", "Sources", numeric=True)]
+MIN_WIDTH = 300           # below this even a short name is cut; the main window starts the list wider
 
 
 class PatientList(QWidget):
@@ -29,7 +30,9 @@ class PatientList(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         lay.addWidget(self.search)
-        self.table = FrameTable(COLUMNS, stretch=0)
+        self.table = FrameTable(COLUMNS, stretch=0)       # the name takes the width the other columns leave
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)   # a cut name ends in "…"; its tooltip is whole
+        self.setMinimumWidth(MIN_WIDTH)
         self.table.source.layoutChanged.connect(self._filter)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         lay.addWidget(self.table, 1)
@@ -40,8 +43,10 @@ class PatientList(QWidget):
         current = self.current_id()
         self.table.set_frame(df, fit=False)
         h = self.table.horizontalHeader()
-        for c, w in ((1, 96), (2, 48), (3, 76)):
-            h.resizeSection(c, w)
+        fm = h.fontMetrics()
+        pad = 2 * h.style().pixelMetric(h.style().PixelMetric.PM_HeaderMargin) + 22   # margins + sort arrow
+        for c, sample in ((1, "0000-00-00"), (2, "Other"), (3, "Sources")):
+            h.resizeSection(c, max(fm.horizontalAdvance(sample), fm.horizontalAdvance(COLUMNS[c].title)) + pad)
         self._filter()
         if current:
             self.select(current, emit=False)

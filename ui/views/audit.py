@@ -11,21 +11,82 @@ from ui.views.base import PatientView
 from ui.widgets.common import FrameTable, label
 from ui.widgets.frame_model import Column
 
-ACTIONS = {"open_patient": "Opened the patient", "import": "Imported a file", "export": "Exported",
-           "print": "Printed", "delete_patient": "Deleted the patient", "report": "Made a report"}
+ACTIONS = {"open_patient": "Opened the patient record", "import": "Imported a file",
+           "import_bundle": "Imported a transfer bundle", "import_bundle_refused": "Refused a transfer bundle",
+           "export": "Exported", "export_bundle": "Exported a transfer bundle", "export_fhir": "Exported as FHIR",
+           "print": "Printed", "print_report": "Printed or saved a report", "report": "Made a report",
+           "delete_patient": "Deleted the patient", "create_store": "Created the patient store",
+           "migrate_schema": "Upgraded the patient store", "change_passphrase": "Changed the passphrase",
+           "rekey": "Changed the encryption key"}
+# count key (a store table or a measurement kind) -> (one, many)
+NOUNS = {"variants": ("variant", "variants"), "ref_blocks": ("reference block", "reference blocks"),
+         "patients": ("patient", "patients"), "conditions": ("condition", "conditions"),
+         "medications": ("medication", "medications"), "observations": ("observation", "observations"),
+         "allergies": ("allergy", "allergies"), "family_history": ("family-history entry", "family-history entries"),
+         "procedures": ("procedure", "procedures"), "encounters": ("encounter", "encounters"),
+         "fhir_resources": ("FHIR resource", "FHIR resources"), "analytes": ("omics value", "omics values"),
+         "wearable_samples": ("wearable sample", "wearable samples"),
+         "outside_calls": ("outside result", "outside results"),
+         "metabolomics": ("metabolite value", "metabolite values"), "proteomics": ("protein value", "protein values"),
+         "transcriptomics": ("gene-expression value", "gene-expression values"),
+         "heart_rate": ("heart-rate sample", "heart-rate samples"),
+         "steps": ("step-count sample", "step-count samples"), "sleep": ("sleep record", "sleep records")}
+KINDS = {"vcf": "genome VCF", "fhir": "FHIR record", "omics": "omics table", "wearable": "wearable data"}
 
 
-def _detail(raw) -> str:
+def counts_text(counts) -> str:
+    """'401 variants, 1 reference block' from a {key: count} mapping (zero counts left out; the patient count is
+    said separately, see :func:`detail_text`)."""
+    parts = []
+    order = list(NOUNS)
+    items = sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)) \
+        if isinstance(counts, dict) else []
+    for k, n in items:
+        if k == "patients" or not isinstance(n, (int, float)) or not n:
+            continue
+        one, many = NOUNS.get(k, (k.replace("_", " "), k.replace("_", " ")))
+        parts.append(f"{int(n):,} {one if n == 1 else many}")
+    return ", ".join(parts)
+
+
+def detail_text(raw) -> str:
+    """A stored audit detail (JSON, or nothing) as plain text; '' when there is none. Hashes are left out (the
+    file name identifies the file for a reader; the hash stays in the log for verification)."""
+    if raw is None or (isinstance(raw, float) and raw != raw):        # None or NaN: no detail recorded
+        return ""
     try:
-        d = json.loads(raw) if raw else {}
-    except (TypeError, ValueError):
-        return str(raw or "")
-    return " · ".join(f"{k}: {v}" for k, v in d.items() if k != "sha256") if isinstance(d, dict) else str(d)
+        d = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return str(raw)
+    if not isinstance(d, dict):
+        return "" if d is None else str(d)
+    head = str(d.get("file") or "")
+    if d.get("kind"):
+        kind = KINDS.get(str(d["kind"]), str(d["kind"]))
+        head = f"{head} ({kind})" if head else kind
+    parts = [counts_text(d.get("counts"))]
+    n_pat = d.get("patients")
+    if isinstance(n_pat, int) and n_pat > 1:
+        parts.append(f"{n_pat} patients in the file")
+    if "deidentified" in d:
+        parts.append("de-identified" if d["deidentified"] else "with the patient's name")
+    if d.get("pages"):
+        parts.append(f"{int(d['pages'])} page{'s' if int(d['pages']) != 1 else ''}")
+    if d.get("not_exported"):
+        parts.append(f"{int(d['not_exported']):,} records not exported")
+    if d.get("reason"):
+        parts.append(f"not imported ({d['reason']})")
+    if "from" in d and "to" in d:
+        parts.append(f"schema version {d['from']} to {d['to']}")
+    if "schema_version" in d:
+        parts.append(f"schema version {d['schema_version']}")
+    body = ", ".join(p for p in parts if p)
+    return f"{head}: {body}" if head and body else head or body
 
 
 COLUMNS = [Column("seq", "#", numeric=True), Column("ts", "Time (UTC)", fmt=lambda v: str(v)[:19].replace("T", " ")),
            Column("os_user", "User"), Column("action", "Action", fmt=lambda v: ACTIONS.get(v, str(v))),
-           Column("detail", "Detail", fmt=_detail)]
+           Column("detail", "Detail", fmt=detail_text)]
 
 
 def _load(store, patient_id: str) -> dict:

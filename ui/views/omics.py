@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QSpl
 from workstation.store import queries
 
 from ui import theme
+from ui.units import number_text, unit_text
 from ui.views.base import PatientView
 from ui.widgets.common import Card, FrameTable, label
 from ui.widgets.frame_model import Column
@@ -22,11 +23,15 @@ def _status_tone(v) -> str | None:
     return {"high": "avoid", "low": "accent", "no reference": "text_muted"}.get(str(v))
 
 
-COLUMNS = [Column("name", "Analyte"), Column("analyte_id", "Identifier"), Column("omics", "Layer"),
-           Column("value", "Value", numeric=True), Column("unit", "Unit"),
-           Column("ref_low", "Ref. low", numeric=True), Column("ref_high", "Ref. high", numeric=True),
+# What a clinician reads first (name, value, unit, reference, z, status) comes first; identifiers after.
+COLUMNS = [Column("name", "Analyte"), Column("value", "Value", fmt=number_text, numeric=True),
+           Column("unit", "Unit", fmt=unit_text),
+           Column("ref_low", "Ref. low", fmt=number_text, numeric=True),
+           Column("ref_high", "Ref. high", fmt=number_text, numeric=True),
            Column("z", "z", numeric=True, fmt=lambda v: "" if v is None or pd.isna(v) else f"{v:+.2f}"),
-           Column("status", "Status", tone=_status_tone), Column("z_basis", "z basis")]
+           Column("status", "Status", tone=_status_tone), Column("omics", "Layer"),
+           Column("analyte_id", "Identifier"), Column("z_basis", "z basis")]
+NAME_WIDTH = 210          # fits "Trimethylamine N-oxide"; longer names elide, the tooltip has them in full
 
 
 class OmicsView(PatientView):
@@ -63,7 +68,7 @@ class OmicsView(PatientView):
         self.basis = label("", name="hint", wrap=True)
         card.body.addWidget(self.basis)
         split.addWidget(card)
-        split.setSizes([860, 640])
+        split.setSizes([940, 560])
         lay.addWidget(split, 1)
         self._df = pd.DataFrame()
         self.layer.currentIndexChanged.connect(self._filter)
@@ -79,7 +84,7 @@ class OmicsView(PatientView):
             return
         self._df = df
         self.table.set_frame(df)
-        self.table.setColumnWidth(0, 260)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), NAME_WIDTH))
         self._filter()
         self._plot(df)
         self.loaded.emit()

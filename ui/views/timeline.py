@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QScrollArea, QVBoxLayout, 
 from workstation.store import queries
 
 from ui import theme
+from ui.units import number_text, unit_text
 from ui.views._plot_axes import GridAxis, GridDateAxis, grid_axes
 from ui.views.base import PatientView
 from ui.widgets.common import label
@@ -228,7 +229,7 @@ class TimelineView(PatientView):
             p = tr.p
             t = _epoch(g["effective"])
             x, y = self._x(t), g["value"].to_numpy(dtype=float)
-            unit = str(g["unit"].iloc[0] or "")
+            unit = unit_text(g["unit"].iloc[0])
             name = str(g["display"].iloc[0] or g["code"].iloc[0])
             p.setTitle(f"{name}  ({unit})" if unit else name, justify="left", size="10pt", color=tok.text)
             lo, hi = g["ref_low"].dropna(), g["ref_high"].dropna()
@@ -324,7 +325,7 @@ class TimelineView(PatientView):
             if len(xs):
                 i = int(np.clip(np.searchsorted(xs, x), 1, len(xs) - 1)) if len(xs) > 1 else 0
                 i = i - 1 if len(xs) > 1 and abs(xs[i - 1] - x) < abs(xs[i] - x) else i
-                parts.append(f"{name} {ys[i]:.4g} {unit}".strip())
+                parts.append(f"{name} {number_text(ys[i])} {unit}".strip())
         self.readout.setText(" · ".join(parts))
 
     def _reset_plots(self) -> None:

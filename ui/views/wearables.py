@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 from workstation.store import queries
 
 from ui import theme
+from ui.units import unit_text
 from ui.views._plot_axes import grid_axes
 from ui.views.base import PatientView
 from ui.widgets.common import Card, label
@@ -115,7 +116,7 @@ class WearablesView(PatientView):
         tok = theme.current()
         m = data["metric"]
         s, d = data["series"], data["daily"]
-        unit = str(self._metrics.loc[self._metrics["metric"] == m, "unit"].iloc[0] or "")
+        unit = unit_text(self._metrics.loc[self._metrics["metric"] == m, "unit"].iloc[0])
         title = TITLES.get(m, m)
         self.card.title.setText(f"{title} ({unit})" if unit else title)
         t = s["t"].to_numpy(dtype=float)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ui import theme
+from ui.units import unit_text    # the one UCUM → display converter (whatif imports it from here too)
 
 
 def fmt_value(score) -> str:
@@ -27,7 +28,7 @@ def fmt_value(score) -> str:
     elif unit == "points":
         text = f"{v:.0f} points"
     else:
-        text = f"{v:.3g} {unit}".strip()
+        text = f"{v:.3g} {unit_text(unit)}".strip()
     if score.band:
         text += f" ({score.band})"
     return text
@@ -37,14 +38,6 @@ def outcome_text(score) -> str:
     c = score.card or {}
     parts = [str(c.get("outcome") or "").rstrip("."), str(c.get("horizon") or "")]
     return " · ".join(p for p in parts if p and p != "None")
-
-
-UNIT_TEXT = {"mm[Hg]": "mmHg", "mL/min/{1.73_m2}": "mL/min/1.73 m²", "kg/m2": "kg/m²"}
-
-
-def unit_text(unit: str | None) -> str:
-    """A UCUM unit as people write it (mm[Hg] -> mmHg)."""
-    return UNIT_TEXT.get(unit or "", unit or "")
 
 
 def short_name(spec: dict) -> str:
@@ -88,7 +81,7 @@ def source_text(src: dict | None) -> tuple[str, str]:
     if src.get("code"):
         desc += f" ({src['code']})"
     if src.get("value") is not None and src.get("unit"):
-        desc += f": {src['value']} {src['unit']}"
+        desc += f": {src['value']} {unit_text(src['unit'])}"
     elif src.get("relationship"):
         desc += f" — {src['relationship']}"
     return str(src.get("date") or ""), desc
