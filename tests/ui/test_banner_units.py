@@ -7,7 +7,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from ui.units import number_text, unit_text
+from workstation.display import number_text, unit_text
 
 
 @pytest.mark.parametrize("code, shown", [

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QSpl
 from workstation.store import queries
 
 from ui import theme
-from ui.units import number_text, unit_text
+from workstation.display import number_text, unit_text
 from ui.views.base import PatientView
 from ui.widgets.common import Card, FrameTable, label
 from ui.widgets.frame_model import Column

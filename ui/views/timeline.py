@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QScrollArea, QVBoxLayout, 
 from workstation.store import queries
 
 from ui import theme
-from ui.units import number_text, unit_text
+from workstation.display import number_text, unit_text
 from ui.views._plot_axes import GridAxis, GridDateAxis, grid_axes
 from ui.views.base import PatientView
 from ui.widgets.common import label

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 from workstation.store import queries
 
 from ui import theme
-from ui.units import unit_text
+from workstation.display import unit_text
 from ui.views._plot_axes import grid_axes
 from ui.views.base import PatientView
 from ui.widgets.common import Card, label

@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from ui import theme
+from workstation.display import number_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -32,7 +33,7 @@ def fmt_value(v: Any) -> str:
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, (float, np.floating)):
-        return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+        return number_text(float(v))
     return str(v)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ui import theme
-from ui.units import unit_text    # the one UCUM → display converter (whatif imports it from here too)
+from workstation.display import unit_text    # the one UCUM → display converter (whatif imports it from here too)
 
 
 def fmt_value(score) -> str:

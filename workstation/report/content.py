@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workstation.display import unit_text
+
 # Traffic light of a medicine against its pharmacogenomic result. "none": guidance exists for the drug but no
 # recommendation applies to the results available (missing is not standard). "not_in_scope": no CPIC guideline.
 LEVELS = ("avoid", "adjust", "standard", "none", "not_in_scope")
@@ -16,14 +18,9 @@ LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "standard": "standard", "non
               "not_in_scope": "no PGx guideline"}
 
 
-UCUM_DISPLAY = {"mm[Hg]": "mmHg", "mL/min/{1.73_m2}": "mL/min/1.73 m²", "kg/m2": "kg/m²", "/min": "per min",
-                "[in_i]": "in", "[lb_av]": "lb"}
-
-
 def display_unit(unit: str | None) -> str:
-    """A UCUM unit as printed for people ('mm[Hg]' -> 'mmHg'); unknown units unchanged."""
-    u = str(unit or "")
-    return UCUM_DISPLAY.get(u, u)
+    """A UCUM unit as printed for people ('mm[Hg]' -> 'mmHg'); the same converter as the window's."""
+    return unit_text(unit)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Display text for stored quantities: UCUM unit codes as people write them, and numbers without exponents.
 
 The store keeps units as UCUM case-sensitive codes (see ``workstation/ingest/units.py``); clinicians read
-``mmHg``, not ``mm[Hg]``. :func:`unit_text` is the one place the UI turns a code into display text (timeline,
-omics, wearables, risk inputs, what-if). It only rewrites notation (brackets, annotations, exponents, the ``u``
+``mmHg``, not ``mm[Hg]``. :func:`unit_text` is the one place a code becomes display text: the window (timeline,
+omics, wearables, risk inputs, what-if) and the consult report. It only rewrites notation (brackets, annotations, exponents, the ``u``
 micro prefix, named codes such as ``Cel``); an unknown code is shown as stored, never guessed.
 Presentation only; GUI-thread free (pure functions).
 """
