@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Save a PNG of every screen on a fresh synthetic demo store.")
     ap.add_argument("outdir", type=Path)
     ap.add_argument("--patients", type=int, default=6, help="demo patients to build (default 6)")
+    ap.add_argument("--theme", choices=["light", "dark"], default="light", help="colour theme (default light)")
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     args.outdir.mkdir(parents=True, exist_ok=True)
 
@@ -213,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ws-shots-") as d:
         path, passphrase, patient, risk_patient = build_store(Path(d), args.patients)
         prefs = ephemeral()
+        prefs.set("appearance/theme", args.theme)
         configure(app, prefs)
         runner = Runner()
         session = Session(runner)
