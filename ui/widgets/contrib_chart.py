@@ -52,7 +52,10 @@ class ContributionChart(pg.PlotWidget):
         self.bars.setOpts(x0=np.minimum(vals, 0.0), width=np.abs(vals), y=y, height=0.62, brushes=brushes,
                           pen=pg.mkPen(None), pens=None)
         self.getAxis("left").setTicks([[(float(i), lab) for i, lab in enumerate(self.labels)]])
-        self.getAxis("bottom").setLabel(scale)
+        # the axis label must fit under a narrow plot: keep the unit, drop a parenthetical gloss
+        # ("log hazard ratio (linear predictor)" -> "log hazard ratio"); the full scale is the tooltip
+        self.getAxis("bottom").setLabel(scale.split(" (")[0] if len(scale) > 24 else scale)
+        self.setToolTip(scale)
         span = float(np.abs(vals).max()) if len(vals) else 1.0
         pad = 0.08 * span if span > 0 else 1.0
         lo = min(0.0, float(vals.min()) if len(vals) else 0.0) - pad
