@@ -70,3 +70,22 @@ def number_text(v, *, digits: int = 4) -> str:
     decimals = max(digits - 1 - math.floor(math.log10(a)), 0)
     text = f"{x:,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def score_text(score) -> str:
+    """A model result as people read it: '32.2 %', '28.0 mg/week (4.0 mg/day)', '12 points (moderate)'; ''
+    when refused. Used by the window and the consult report."""
+    v = score.value
+    if v is None:
+        return ""
+    unit = score.unit or ""
+    if unit == "probability":
+        text = f"{v * 100:.1f} %"
+    elif unit == "mg/week":
+        daily = (score.extra or {}).get("daily_mg")
+        text = f"{v:.1f} mg/week" + (f" ({daily:.1f} mg/day)" if daily is not None else "")
+    elif unit == "points":
+        text = f"{v:.0f} points"
+    else:
+        text = f"{v:.3g} {unit_text(unit)}".strip()
+    return text + (f" ({score.band})" if score.band else "")

@@ -11,27 +11,12 @@ from typing import Any
 import pandas as pd
 
 from ui import theme
-from workstation.display import unit_text    # the one UCUM → display converter (whatif imports it from here too)
+from workstation.display import score_text, unit_text    # the one UCUM → display converter (whatif imports it from here too)
 
 
 def fmt_value(score) -> str:
     """'32.2 %', '28.0 mg/week (4.0 mg/day)', '12 points (moderate)' — or '' when refused."""
-    v = score.value
-    if v is None:
-        return ""
-    unit = score.unit or ""
-    if unit == "probability":
-        text = f"{v * 100:.1f} %"
-    elif unit == "mg/week":
-        daily = score.extra.get("daily_mg")
-        text = f"{v:.1f} mg/week" + (f" ({daily:.1f} mg/day)" if daily is not None else "")
-    elif unit == "points":
-        text = f"{v:.0f} points"
-    else:
-        text = f"{v:.3g} {unit_text(unit)}".strip()
-    if score.band:
-        text += f" ({score.band})"
-    return text
+    return score_text(score)
 
 
 def outcome_text(score) -> str:

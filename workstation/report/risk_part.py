@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from workstation.display import score_text
 from workstation.report.content import InputRow, RiskRow, RiskSection, display_unit
 from workstation.report.deid import When, age_text
 
@@ -16,20 +17,7 @@ _AGE_INPUTS = {"age", "age_years"}
 
 
 def value_text(score) -> str:
-    v = score.value
-    if v is None:
-        return ""
-    unit = score.unit or ""
-    if unit == "probability":
-        text = f"{v * 100:.1f} %"
-    elif unit == "mg/week":
-        daily = (score.extra or {}).get("daily_mg")
-        text = f"{v:.1f} mg/week" + (f" ({daily:.1f} mg/day)" if daily is not None else "")
-    elif unit == "points":
-        text = f"{v:.0f} points"
-    else:
-        text = f"{v:.3g} {unit}".strip()
-    return text + (f" ({score.band})" if score.band else "")
+    return score_text(score)
 
 
 def _specs(registry, model_id: str) -> dict[str, dict]:
