@@ -63,6 +63,11 @@ def run(argv: list[str] | None = None, *, extra_modules: list | None = None) -> 
     except KeyboardInterrupt:
         print("workstation: interrupted; nothing was changed.", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # output piped into e.g. `head`, which stopped reading: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def main(argv: list[str] | None = None) -> None:
