@@ -97,3 +97,17 @@ def _no_dangling_threads_or_timers(monkeypatch):
             problems.append(f"{len(threads)} QThread(s) still running")
     if problems:
         pytest.fail("the test left work running: " + "; ".join(problems))
+
+
+DEMO_PASSPHRASE = "synthetic-demo-passphrase"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A 3-patient demo store built once per test run through the real importers; copy it before writing."""
+    from workstation import vault
+    from workstation.demo import build_demo_store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo_store(path, DEMO_PASSPHRASE, n_patients=3, kdf=vault.FAST_KDF).close()
+    return path

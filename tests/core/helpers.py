@@ -32,3 +32,11 @@ class MemoryKeyring(KeyringBackend):
 
 def new_store(tmp_path: Path, name: str = "p.duckdb", **kw) -> Store:
     return Store.create(tmp_path / name, PASSPHRASE, kdf=vault.FAST_KDF, **kw)
+
+
+def store_with_patient(tmp_path: Path, *, birth_date: str | None = None) -> Store:
+    """A new store holding one patient, P1 (the importers of per-patient files need one)."""
+    s = Store.create(tmp_path / "p.duckdb", "a long passphrase", kdf=vault.FAST_KDF)
+    with s.transaction() as con:
+        con.execute("INSERT INTO patients (id, name, birth_date) VALUES ('P1', 'Test Patient', ?)", [birth_date])
+    return s

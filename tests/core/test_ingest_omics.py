@@ -5,19 +5,16 @@ import gzip
 
 import pytest
 
-from workstation import vault
 from workstation.demo.omics_writer import write_demo_omics
 from workstation.errors import ImportError_, MalformedFile, NotFound, UnknownSample
 from workstation.ingest import detect, import_file
 from workstation.ingest.omics import import_omics
-from workstation.store import Store
+from tests.core.helpers import store_with_patient
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "p.duckdb", "a long passphrase", kdf=vault.FAST_KDF)
-    with s.transaction() as con:
-        con.execute("INSERT INTO patients (id, name) VALUES ('P1', 'Test Patient')")
+    s = store_with_patient(tmp_path)
     yield s
     s.close()
 

@@ -8,22 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from workstation import vault
 from workstation.demo.wearable_writer import write_demo_wearables
 from workstation.errors import MalformedFile
 from workstation.ingest import detect, import_file
 from workstation.ingest.apple_health import import_apple_health
 from workstation.progress import Cancelled, Progress
-from workstation.store import Store
+from tests.core.helpers import store_with_patient
 
 APPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "apple_health" / "export6s3sample.xml"
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "p.duckdb", "a long passphrase", kdf=vault.FAST_KDF)
-    with s.transaction() as con:
-        con.execute("INSERT INTO patients (id, name, birth_date) VALUES ('P1', 'Test Patient', DATE '1970-01-01')")
+    s = store_with_patient(tmp_path, birth_date="1970-01-01")
     yield s
     s.close()
 

@@ -11,7 +11,6 @@ import onnx
 import pytest
 
 from models_onnx.build import build_all, prs, trained_wdbc
-from models_onnx.build.graph import card_json
 from workstation.cli import run
 from workstation.errors import ModelError
 from workstation.models import explain, load_registry

@@ -6,31 +6,21 @@ by the real pharmacogenomics core from a genotype frame, as tests/core/test_pgx.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from workstation import pgx, vault
+from workstation import pgx
 from workstation.pgx.tables import gene_definitions
 
-PASSPHRASE = "synthetic-demo-passphrase"
-
-
-@pytest.fixture(scope="module")
-def _demo_template(tmp_path_factory) -> Path:
-    from workstation.demo import build_demo_store
-
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo_store(path, PASSPHRASE, n_patients=3, kdf=vault.FAST_KDF).close()
-    return path
+from tests.conftest import DEMO_PASSPHRASE as PASSPHRASE
 
 
 @pytest.fixture
-def demo_session(session, _demo_template, tmp_path, qtbot):
+def demo_session(session, demo_template, tmp_path, qtbot):
     dst = tmp_path / "demo.duckdb"
-    shutil.copy(_demo_template, dst)
-    shutil.copy(str(_demo_template) + ".vault", str(dst) + ".vault")
+    shutil.copy(demo_template, dst)
+    shutil.copy(str(demo_template) + ".vault", str(dst) + ".vault")
     with qtbot.waitSignal(session.patients_loaded, timeout=20000):
         session.unlock(dst, passphrase=PASSPHRASE, use_keyring=False)
     return session

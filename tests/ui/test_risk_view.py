@@ -6,32 +6,21 @@ called directly with the same inputs, so the test checks that the view shows wha
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
-from workstation import vault
 
-PASSPHRASE = "synthetic-demo-passphrase"
+from tests.conftest import DEMO_PASSPHRASE as PASSPHRASE
 PATIENT = "demo-0001"
 
 
-@pytest.fixture(scope="module")
-def _demo_template(tmp_path_factory) -> Path:
-    from workstation.demo import build_demo_store
-
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo_store(path, PASSPHRASE, n_patients=3, kdf=vault.FAST_KDF).close()
-    return path
-
-
 @pytest.fixture
-def view(session, prefs, _demo_template, tmp_path, qtbot):
+def view(session, prefs, demo_template, tmp_path, qtbot):
     from ui.views.risk_view import RiskView
 
     dst = tmp_path / "demo.duckdb"
-    shutil.copy(_demo_template, dst)
-    shutil.copy(str(_demo_template) + ".vault", str(dst) + ".vault")
+    shutil.copy(demo_template, dst)
+    shutil.copy(str(demo_template) + ".vault", str(dst) + ".vault")
     with qtbot.waitSignal(session.patients_loaded, timeout=20000):
         session.unlock(dst, passphrase=PASSPHRASE, use_keyring=False)
     v = RiskView(session, prefs)
