@@ -17,27 +17,25 @@ def db_path(args) -> Path:
     return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
 
 
-def passphrase_from_args(args, *, prompt: str = "Recovery passphrase: ", required: bool = False) -> str | None:
-    """From ``--passphrase-env NAME``; else a terminal prompt when stdin is a TTY; else None."""
-    name = getattr(args, "passphrase_env", None)
-    if name:
-        value = os.environ.get(name)
+def read_secret(env_name: str | None, *, option: str, what: str, prompt: str, required: bool) -> str | None:
+    """A secret from the environment variable named by ``option`` (automation), else a terminal prompt when
+    stdin is a TTY; else None, or a plain error when ``required``. The one way every command reads a secret."""
+    if env_name:
+        value = os.environ.get(env_name)
         if value is None:
-            raise VaultError(f"The environment variable {name} named by --passphrase-env is not set.")
+            raise VaultError(f"The environment variable {env_name} named by {option} is not set.")
         return value
     if required or sys.stdin.isatty():
         if not sys.stdin.isatty():
-            raise VaultError("A recovery passphrase is needed: pass --passphrase-env NAME.")
+            raise VaultError(f"A {what} is needed: pass {option} NAME.")
         return getpass.getpass(prompt)
     return None
 
 
-def unlock_from_args(args) -> Unlock:
-    kr = vault.default_keyring()
-    pw = None
-    if getattr(args, "passphrase_env", None) or kr is None:
-        pw = passphrase_from_args(args)
-    return Unlock(passphrase=pw, keyring_backend=kr)
+def passphrase_from_args(args, *, prompt: str = "Recovery passphrase: ", required: bool = False) -> str | None:
+    """The store's recovery passphrase from ``--passphrase-env NAME`` or a prompt."""
+    return read_secret(getattr(args, "passphrase_env", None), option="--passphrase-env",
+                       what="recovery passphrase", prompt=prompt, required=required)
 
 
 def open_store_from_args(args, *, read_only: bool = False) -> Store:

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import getpass
-import os
-import sys
 from pathlib import Path
 
-from workstation.cli.common import open_store_from_args, print_json
+from workstation.cli.common import open_store_from_args, print_json, read_secret
 from workstation.errors import VaultError
 
 
@@ -38,15 +36,10 @@ def register(sub) -> None:
 
 def bundle_passphrase(args, *, confirm: bool) -> str:
     """From ``--bundle-passphrase-env NAME``, else a terminal prompt (twice when ``confirm``)."""
-    name = getattr(args, "bundle_passphrase_env", None)
-    if name:
-        value = os.environ.get(name)
-        if value is None:
-            raise VaultError(f"The environment variable {name} named by --bundle-passphrase-env is not set.")
-        return value
-    if not sys.stdin.isatty():
-        raise VaultError("A bundle passphrase is needed: pass --bundle-passphrase-env NAME.")
-    pw = getpass.getpass("Bundle passphrase: ")
+    pw = read_secret(getattr(args, "bundle_passphrase_env", None), option="--bundle-passphrase-env",
+                     what="bundle passphrase", prompt="Bundle passphrase: ", required=True)
+    if getattr(args, "bundle_passphrase_env", None):
+        return pw
     if confirm and getpass.getpass("Repeat the bundle passphrase: ") != pw:
         raise VaultError("The two passphrases differ; nothing was written.")
     return pw

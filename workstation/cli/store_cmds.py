@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from workstation import vault
-from workstation.cli.common import db_path, open_store_from_args, passphrase_from_args, print_json
+from workstation.cli.common import db_path, open_store_from_args, passphrase_from_args, print_json, read_secret
 from workstation.errors import VaultError, WorkstationError
 from workstation.store import Store
 
@@ -110,17 +110,11 @@ def cmd_rekey(args) -> int:
 
 
 def cmd_passwd(args) -> int:
-    import os
-
     from workstation.store.keys import change_passphrase
 
     old = passphrase_from_args(args, prompt="Current passphrase: ", required=True)
-    if args.new_passphrase_env:
-        new = os.environ.get(args.new_passphrase_env)
-        if new is None:
-            raise VaultError(f"The environment variable {args.new_passphrase_env} is not set.")
-    else:
-        new = passphrase_from_args(argparse_ns(), prompt="New passphrase: ", required=True)
+    new = read_secret(args.new_passphrase_env, option="--new-passphrase-env", what="new passphrase",
+                      prompt="New passphrase: ", required=True)
     with open_store_from_args(args) as s:
         change_passphrase(s, old, new)
     print("The recovery passphrase was changed.")
@@ -134,9 +128,3 @@ def cmd_delete(args) -> int:
         s.delete_patient(args.patient)
     print(f"Patient {args.patient} and all their data were deleted.")
     return 0
-
-
-def argparse_ns():
-    import argparse
-
-    return argparse.Namespace(passphrase_env=None)
