@@ -14,6 +14,7 @@ single-shot timer for pyqtgraph to paint; nothing sleeps.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -203,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--theme", choices=["light", "dark"], default="light", help="colour theme (default light)")
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     args.outdir.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # grabs need no screen; without one Qt aborts
 
     from ui.app import configure, ensure_app
     from ui.main_window import MainWindow

@@ -165,13 +165,18 @@ def _graph(model_id: str, table: dict, outcome: str, card: dict):
     return g.model({"value": 1, "lp": 1, "terms": len(terms)}, card)
 
 
+def _lower_first(text: str) -> str:
+    """'Total cardiovascular disease: ASCVD (MI ...' -> 'total cardiovascular disease: ASCVD (MI ...' (acronyms kept)."""
+    return text[:1].lower() + text[1:]
+
+
 def _card(model_id: str, outcome: str, years: int, table: dict) -> dict:
     terms = _terms_for(table, outcome)
     inputs = _inputs_for(terms)
     age_hi = 79 if years == 10 else 59
     c = base_card(
         model_id, f"AHA PREVENT base {years}-year {outcome.upper()} risk", "2024.1",
-        intended_use=(f"Estimate {years}-year risk of {OUTCOMES[outcome].rstrip('.').lower()} for primary "
+        intended_use=(f"Estimate {years}-year risk of {_lower_first(OUTCOMES[outcome].rstrip('.'))} for primary "
                       f"prevention in adults {30}-{age_hi} without known cardiovascular disease."),
         population=("Adults 30-79 without known cardiovascular disease in the pooled US cohorts and data sets "
                     "described by Khan 2024; race-free, sex-specific equations."),
@@ -202,7 +207,7 @@ def _card(model_id: str, outcome: str, years: int, table: dict) -> dict:
         c["constraints"] = [{"type": "less_than", "a": "hdl_mgdl", "b": "total_chol_mgdl",
                              "reason": "HDL cholesterol must be lower than total cholesterol; check the values"}]
     c["output"] = {"name": "value", "unit": "probability",
-                   "meaning": f"{years}-year probability of {OUTCOMES[outcome].split(':')[0].lower()} (0-1)."}
+                   "meaning": f"{years}-year probability of {_lower_first(OUTCOMES[outcome].split(':')[0])} (0-1)."}
     c["explain"] = {"method": "shapley_lp", "players": inputs, "reference": {i: REFERENCE[i] for i in inputs},
                     "scale": "log-odds relative to the PREVENT centring profile (age 55, non-HDL-C 3.5 mmol/L, "
                              "HDL-C 1.3 mmol/L, SBP 130, eGFR 90, BMI 25, no diabetes/smoking/treatment) of the "

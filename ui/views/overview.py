@@ -24,15 +24,20 @@ def _status_tone(v) -> str | None:
     return "text_muted" if s in ("stopped", "completed", "resolved", "inactive", "entered-in-error") else None
 
 
+def _day(v) -> str:
+    """A date without its clock time: the overview answers "since when", the timeline shows the hour."""
+    return fmt_value(v)[:10]
+
+
 def _criticality_tone(v) -> str | None:
     return "avoid" if str(v or "").lower() == "high" else None
 
 
 SECTIONS = {
     "conditions": ("Problems", [Column("display", "Problem"), Column("clinical_status", "Status", tone=_status_tone),
-                                Column("onset", "Onset"), Column("abatement", "Resolved")]),
+                                Column("onset", "Onset", fmt=_day), Column("abatement", "Resolved", fmt=_day)]),
     "medications": ("Medications", [Column("display", "Medicine"), Column("status", "Status", tone=_status_tone),
-                                    Column("start_time", "Started"), Column("end_time", "Stopped"),
+                                    Column("start_time", "Started", fmt=_day), Column("end_time", "Stopped", fmt=_day),
                                     Column("dosage", "Dosage")]),
     "allergies": ("Allergies and intolerances", [Column("display", "Substance"),
                                                  Column("criticality", "Criticality", tone=_criticality_tone),

@@ -87,7 +87,7 @@ def _level_tone(v) -> str | None:
 GENE_COLUMNS = [Column("gene", "Gene"), Column("diplotype", "Diplotype(s)"), Column("phenotype", "Phenotype"),
                 Column("activity", "Activity", numeric=True), Column("missing", "Missing"),
                 Column("status", "Status", tone=_status_tone)]
-GENE_WIDTHS = {0: 76, 1: 150, 3: 80, 4: 104, 5: 128}
+GENE_WIDTHS = {0: 72, 1: 122, 3: 72, 4: 74, 5: 130}   # the phenotype (stretch) keeps the rest
 DRUG_COLUMNS = [Column("drug", "Drug"), Column("genes", "Genes"),
                 Column("level", "Guidance", fmt=lambda v: LEVEL_WORDS.get(str(v), str(v)), tone=_level_tone),
                 Column("summary", "Recommendation")]

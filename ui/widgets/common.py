@@ -55,6 +55,8 @@ class FrameTable(QTableView):
         h.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         h.setStretchLastSection(stretch is None)
+        self._stretch = stretch          # this column takes the spare width (see set_frame)
+        self._stretch_fit = 0
         if stretch is not None:
             h.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         self.setSortingEnabled(sortable)
@@ -62,12 +64,34 @@ class FrameTable(QTableView):
             h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
     def set_frame(self, frame, *, fit: bool = True) -> None:
+        """Show ``frame``. With ``fit``, columns fit their contents and the stretch column never gets less than
+        its contents (the table scrolls instead); without, the stretch column fills what the others leave and
+        elides."""
         self.proxy.set_mask(None)
         self.source.set_frame(frame)
+        if self._stretch is not None:
+            self.horizontalHeader().setSectionResizeMode(
+                self._stretch, QHeaderView.ResizeMode.Interactive if fit else QHeaderView.ResizeMode.Stretch)
+            self._stretch_fit = 0
         if fit:
             self.resizeColumnsToContents()
             for c in range(self.source.columnCount()):
                 self.setColumnWidth(c, min(max(self.columnWidth(c) + 12, 70), 420))
+            if self._stretch is not None:
+                self._stretch_fit = self.columnWidth(self._stretch)
+                self._fill_width()
+
+    def _fill_width(self) -> None:
+        """Give the stretch column the width the others leave (a horizontal scroll bar rather than clipped text
+        when the table is narrower than its contents)."""
+        if self._stretch is None or not self._stretch_fit:
+            return
+        others = sum(self.columnWidth(c) for c in range(self.source.columnCount()) if c != self._stretch)
+        self.setColumnWidth(self._stretch, max(self._stretch_fit, self.viewport().width() - others))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fill_width()
 
     def clear(self) -> None:
         self.source.set_frame(None)

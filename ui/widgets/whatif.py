@@ -47,8 +47,8 @@ class _Number(QWidget):
         self.spin.setSingleStep(10 ** -self.spin.decimals() if self.spin.decimals() else 1)
         self.spin.setSuffix(f" {unit_text(spec.get('unit', ''))}".rstrip())
         self.spin.setSpecialValueText(NOT_RECORDED)
-        self.spin.setFixedWidth(132)
-        self.slider.setMinimumWidth(60)
+        self.spin.setFixedWidth(150)   # '68 mL/min/1.73 m²' whole
+        self.slider.setMinimumWidth(50)
         if value is None:              # the spin's minimum shows "not recorded" until the user moves the slider
             self.spin.setRange(lo - 10 ** -self.spin.decimals(), hi)
         lay.addWidget(self.slider, 1)
@@ -98,7 +98,7 @@ class _Number(QWidget):
 class _Choice(QComboBox):
     def __init__(self, spec: dict, value: Any) -> None:
         super().__init__()
-        self.setFixedWidth(132)
+        self.setFixedWidth(150)
         self.recorded = value
         if value is None:
             self.addItem(NOT_RECORDED, None)
