@@ -34,9 +34,8 @@ def dosages(variants: pd.DataFrame, rows: list[dict]) -> tuple[dict, dict, list[
     if variants is None or variants.empty:
         return out, sources, ["no genotype data (VCF) on record"]
     positions = {r["pos"] for r in rows}
-    near = variants[variants["pos"].isin(positions)]
-    by_key = {(str(c), int(p)): rec for (c, p), rec in
-              ((k, g.iloc[0]) for k, g in near.groupby(["chrom", "pos"], sort=False))} if not near.empty else {}
+    near = variants[variants["pos"].isin(positions)].drop_duplicates(["chrom", "pos"], keep="first")
+    by_key = {(str(rec["chrom"]), int(rec["pos"])): rec for rec in near.to_dict("records")}
     ambiguous = 0
     for r in rows:
         if r["strand_ambiguous"]:
