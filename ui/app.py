@@ -47,10 +47,12 @@ def run_gui(args=None, store_path: Path | str | None = None, passphrase: str | N
     """Open the window. With ``passphrase`` (the demo) the store opens without asking; else the unlock dialog."""
     from workstation import paths
 
+    from ui.display_check import require_window_system
     from ui.main_window import MainWindow
     from ui.runner import Runner
     from ui.session import Session
 
+    require_window_system()          # one sentence instead of Qt's abort when the window cannot open here
     app = ensure_app()
     prefs = Preferences()
     configure(app, prefs)

@@ -82,12 +82,13 @@ class FrameTable(QTableView):
                 self._fill_width()
 
     def _fill_width(self) -> None:
-        """Give the stretch column the width the others leave (a horizontal scroll bar rather than clipped text
-        when the table is narrower than its contents)."""
+        """Give the stretch column the width the others leave (a horizontal scroll bar rather than text clipped
+        by more than 15 % when the table is narrower than its contents)."""
         if self._stretch is None or not self._stretch_fit:
             return
         others = sum(self.columnWidth(c) for c in range(self.source.columnCount()) if c != self._stretch)
-        self.setColumnWidth(self._stretch, max(self._stretch_fit, self.viewport().width() - others))
+        # a little short (an empty table's headers, a few pixels) elides; much too short scrolls
+        self.setColumnWidth(self._stretch, max(int(self._stretch_fit * 0.85), self.viewport().width() - others))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
