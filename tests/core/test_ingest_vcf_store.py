@@ -106,10 +106,12 @@ def test_invalid_value_names_line_and_field(store, tmp_path, recs, line, field, 
     assert (e.line, e.field) == (line, field) and words in str(e)
     assert f"line {line}, field {field}" in str(e) and "Nothing from this file was stored" in str(e)
     _empty(store)
-    if field == "POS":                         # read_vcf reports the same
+    if field == "POS":                         # read_vcf reports the same, also when reading a few positions
         from workstation.ingest.vcf import read_vcf
         with pytest.raises(MalformedFile, match=f"line {line}, field POS"):
             read_vcf(p)
+        with pytest.raises(MalformedFile, match=f"line {line}, field POS"):
+            read_vcf(p, positions=[("1", 200), ("chr7", 117559590)])
 
 
 def test_first_of_several_bad_lines_is_named(store, tmp_path):

@@ -93,8 +93,12 @@ def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = N
              f"CASE WHEN upper({c0}) IN ('M', 'MT') THEN 'M' ELSE upper({c0}) END ELSE c END")
     pre = join = ""
     if positions_table:
-        pre = f"WHERE try_cast(p AS BIGINT) IN (SELECT pos FROM {positions_table})"
-        join = f"SEMI JOIN {positions_table} w ON w.chrom = r1.chrom AND w.pos = r1.pos_n"
+        # A record whose POS is not a number cannot be placed, so it is kept (and named as the file's error)
+        # rather than silently left out of a positions read.
+        pre = (f"WHERE try_cast(p AS BIGINT) IN (SELECT pos FROM {positions_table}) "
+               "OR try_cast(p AS BIGINT) IS NULL")
+        join = (f"WHERE r1.pos_n IS NULL OR EXISTS (SELECT 1 FROM {positions_table} w "
+                "WHERE w.chrom = r1.chrom AND w.pos = r1.pos_n)")
     fid = "0"
     if h.common_formats:
         fid = "CASE fmt " + " ".join(f"WHEN {lit(f)} THEN {i}" for i, f in enumerate(h.common_formats, 1)) + \
