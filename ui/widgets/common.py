@@ -64,9 +64,9 @@ class FrameTable(QTableView):
             h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
     def set_frame(self, frame, *, fit: bool = True) -> None:
-        """Show ``frame``. With ``fit``, columns fit their contents and the stretch column never gets less than
-        its contents (the table scrolls instead); without, the stretch column fills what the others leave and
-        elides."""
+        """Show ``frame``. With ``fit``, columns fit their contents and the stretch column takes the spare width
+        but is never cut by more than 15 % (the table scrolls instead); without, the stretch column fills what
+        the others leave and elides."""
         self.proxy.set_mask(None)
         self.source.set_frame(frame)
         if self._stretch is not None:
