@@ -81,8 +81,9 @@ def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = N
     """SELECT of the ``variants`` columns (minus patient_id/source_id) plus ``rn`` (record number, NULL unless
     ``with_rn``), ``problem`` (the first invalid field, or NULL) and a few raw values for error messages.
 
-    With ``positions_table`` (columns chrom, pos) only records at those positions are kept; the filter runs on the
-    raw columns before any FORMAT parsing, so a few positions come quickly out of a whole genome.
+    With ``positions_table`` (columns chrom, pos) only records at those positions are kept, plus any record whose
+    POS is not a number (so that it is reported, not skipped); the filter runs on the raw columns before any FORMAT
+    parsing, so a few positions come quickly out of a whole genome.
     Columns a caller does not select are pruned by DuckDB's optimiser, so the raw_* helpers cost nothing then.
     """
     sample_name = h.samples[sample_idx]
@@ -91,13 +92,13 @@ def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = N
     chrom = (f"CASE WHEN c IN ({_CANONICAL}) THEN c "
              f"WHEN regexp_full_match({c0}, '(?i)[0-9]+|x|y|m|mt') THEN 'chr' || "
              f"CASE WHEN upper({c0}) IN ('M', 'MT') THEN 'M' ELSE upper({c0}) END ELSE c END")
-    pre = join = ""
+    pre = keep = ""
     if positions_table:
         # A record whose POS is not a number cannot be placed, so it is kept (and named as the file's error)
         # rather than silently left out of a positions read.
         pre = (f"WHERE try_cast(p AS BIGINT) IN (SELECT pos FROM {positions_table}) "
                "OR try_cast(p AS BIGINT) IS NULL")
-        join = (f"WHERE r1.pos_n IS NULL OR EXISTS (SELECT 1 FROM {positions_table} w "
+        keep = (f"WHERE r1.pos_n IS NULL OR EXISTS (SELECT 1 FROM {positions_table} w "
                 "WHERE w.chrom = r1.chrom AND w.pos = r1.pos_n)")
     fid = "0"
     if h.common_formats:
@@ -117,7 +118,7 @@ WITH r0 AS (
                 try_cast(nullif(regexp_extract(info, '(?:^|;)END=([0-9]+)', 1), '') AS BIGINT) END AS end_n,
            CASE WHEN alt IS NULL OR alt = '.' THEN 0
                 ELSE length(alt) - length(replace(alt, ',', '')) + 1 END AS n_alt
-    FROM r1 {join}
+    FROM r1 {keep}
 ), r3 AS (
     SELECT *, {raw} FROM r2
 ), r4 AS (
