@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_parker_casper_bundle(store):
         ("Parker Casper", "male", "1952-07-31", "2021-02-21")
     assert (p["race"], p["ethnicity"]) == ("White", "Not Hispanic or Latino")       # US Core extensions
     assert q(store, "SELECT rxnorm, status, kind, start_time FROM medications WHERE display LIKE 'Clopidogrel%'") == \
-        [("309362", "active", "request", pytest.approx(q(store, "SELECT TIMESTAMP '2016-08-11 19:27:45'")[0][0]))]
+        [("309362", "active", "request", datetime(2016, 8, 11, 19, 27, 45))]
     assert q(store, "SELECT count(*) FROM medications WHERE rxnorm = '855332'")[0][0] == 1       # warfarin
     a1c = q(store, "SELECT value_num, unit, category FROM observations WHERE code = '4548-4' "
                    "AND resource_id = '2fa4eb10-68a2-4d0f-9b06-2a1e11ec8abe'")
