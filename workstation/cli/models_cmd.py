@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from workstation.display import interval_text, subgroup_text
 from workstation.errors import WorkstationError
 
 
@@ -163,7 +164,12 @@ def _print_score(s, *, sources: bool = False) -> None:
     if s.refused:
         print(f"{head}: not scored - {s.refused}.")
     else:
-        print(f"{head}: {_fmt_value(s)}")
+        iv = interval_text(s)
+        print(f"{head}: {_fmt_value(s)}" + (f" ({iv})" if iv else ""))
+        for row in s.subgroups:
+            print(f"    held-out subgroup {subgroup_text(row)}")
+        for text in s.cohort_notes:
+            print(f"    cohort: {text}")
         if s.contributions:
             top = sorted(s.contributions.items(), key=lambda kv: -abs(kv[1]))[:8]
             print("    contributions: " + ", ".join(f"{k} {v:+.3f}" for k, v in top))

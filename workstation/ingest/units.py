@@ -58,3 +58,23 @@ def to_ucum(unit: str | None) -> str | None:
 def is_alias(unit: str | None) -> bool:
     """True when ``unit`` is a known non-UCUM spelling that :func:`to_ucum` rewrites."""
     return unit is not None and str(unit).strip() in ALIASES and ALIASES[str(unit).strip()] != str(unit).strip()
+
+
+# Conversions between units of one quantity, as data rows: (quantity, from UCUM code, to UCUM code, factor, source).
+# ``value_in_to = value_in_from * factor``. Consumers look rows up with :func:`factors_to`; a unit with no row (or
+# no unit at all) has no conversion and the value is not used. Engineer 18's unit-policy module will absorb these.
+CONVERSIONS: list[tuple[str, str, str, float, str]] = [
+    # Serum free light chains: laboratories report mg/L (e.g. Cleveland Clinic Laboratories' test KLFRS: kappa
+    # 3.30-19.40 mg/L);
+    # the flchain cohort (Mayo Clinic) recorded mg/dL. 1 dL = 0.1 L (UCUM 2.1 §2.3, prefix d = 10^-1), so
+    # 1 mg/L = 0.1 mg/dL. Feasibility study (shared/reference/ml/README.md §3b): read the wrong way round, 83 % of
+    # values still pass the model's range check, so a value without a unit is never converted.
+    ("serum free light chain", "mg/L", "mg/dL", 0.1, "UCUM 2.1 §2.3: d = 10^-1, 1 L = 10 dL"),
+    ("serum free light chain", "mg/dL", "mg/dL", 1.0, "same unit"),
+    ("serum free light chain", "g/L", "mg/dL", 100.0, "UCUM 2.1 §2.3: 1 g = 1000 mg, 1 L = 10 dL"),
+]
+
+
+def factors_to(quantity: str, unit: str) -> dict[str, float]:
+    """``{from unit: factor}`` for converting ``quantity`` into ``unit`` (keys are UCUM codes as stored)."""
+    return {src: f for q, src, dst, f, _ in CONVERSIONS if q == quantity and dst == unit}

@@ -23,11 +23,13 @@ from typing import Any
 
 import pandas as pd
 
+from workstation.ingest.units import factors_to
 from workstation.models import clinical_codes as cc
 from workstation.models import prs_match
 
 WINDOWS_DAYS = {"total_chol": 5 * 365, "hdl": 5 * 365, "sbp": 365, "bmi": 365, "weight": 365, "height": 20 * 365,
-                "waist": 365, "creatinine": 365, "egfr": 365, "smoking": 2 * 365}
+                "waist": 365, "creatinine": 365, "egfr": 365, "smoking": 2 * 365, "kappa_flc": 365,
+                "lambda_flc": 365}
 MGDL_PER_MMOL_CHOL = 1 / 0.02586     # the factor PREVENT/preventr uses (0.02586 mmol/L per mg/dL)
 UMOL_PER_MGDL_CREAT = 88.42          # creatinine, molar mass 113.12 g/mol
 UNIT_FACTORS = {                     # UCUM (and common non-UCUM spellings) -> model unit
@@ -41,6 +43,16 @@ UNIT_FACTORS = {                     # UCUM (and common non-UCUM spellings) -> m
     "creatinine": {"mg/dl": 1.0, "umol/l": 1 / UMOL_PER_MGDL_CREAT, "µmol/l": 1 / UMOL_PER_MGDL_CREAT},
     "egfr": {"ml/min/{1.73_m2}": 1.0, "ml/min/1.73m2": 1.0, "ml/min/1.73_m2": 1.0, "ml/min/{1.73m2}": 1.0,
              "ml/min": 1.0},
+    # serum free light chains: only the explicit conversions of workstation/ingest/units.py (mg/L, mg/dL, g/L)
+    "kappa_flc": {k.lower(): v for k, v in factors_to("serum free light chain", "mg/dL").items()},
+    "lambda_flc": {k.lower(): v for k, v in factors_to("serum free light chain", "mg/dL").items()},
+}
+# Why a unit is required, said where a value without one is left out.
+NO_UNIT_REASON = {
+    "kappa_flc": ("free light chains are reported in mg/L or mg/dL, a factor of 10 apart, and a value read in the "
+                  "wrong one still passes the model's range check 83 % of the time"),
+    "lambda_flc": ("free light chains are reported in mg/L or mg/dL, a factor of 10 apart, and a value read in the "
+                   "wrong one still passes the model's range check 83 % of the time"),
 }
 
 
@@ -56,6 +68,7 @@ class PatientFacts:
 
     facts: dict[str, Fact] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    unusable: dict[str, str] = field(default_factory=dict)   # input name -> why the record's value was not used
 
     def get(self, name: str):
         f = self.facts.get(name)
@@ -81,26 +94,41 @@ def _latest_obs(profile, key: str, notes: list[str]) -> Fact | None:
     as_of = _ts(profile.as_of) or datetime.now()
     start = as_of - timedelta(days=WINDOWS_DAYS[key])
     best = None
+    unit_refused = False
     for _, r in rows.iterrows():
         t = _ts(r["effective"])
         if t is None or t > as_of or t < start:
             continue
-        unit = str(r["unit"] or "").strip().lower()
+        raw_unit = r["unit"]
+        unit = "" if raw_unit is None or pd.isna(raw_unit) else str(raw_unit).strip().lower()
         factor = UNIT_FACTORS.get(key, {}).get(unit)
         if factor is None:
-            notes.append(f"{r['display'] or r['code']} on {t.date()} has unit {r['unit']!r}, which is not "
-                         "recognised; not used")
+            what = f"{r['display'] or r['code']} on {t.date()}"
+            if not unit:
+                why = NO_UNIT_REASON.get(key, "a value is only used with its unit")
+                notes.append(f"{what} has no unit, so it is not used ({why})")
+            else:
+                notes.append(f"{what} has unit {raw_unit!r}, which is not recognised; not used")
+            unit_refused = True
             continue
         rank = (t, cc.LOINC[key].index(str(r["code"])) * -1)
         if best is None or rank > best[0]:
             best = (rank, r, t, float(r["value_num"]) * factor)
     if best is None:
-        notes.append(f"no {key.replace('_', ' ')} within the last {WINDOWS_DAYS[key] // 365} year(s)")
+        if not unit_refused:        # the unit note already says why there is no value
+            notes.append(f"no {key.replace('_', ' ')} within the last {WINDOWS_DAYS[key] // 365} year(s)")
         return None
     _, r, t, value = best
     return Fact(value, {"table": "observations", "code": str(r["code"]), "display": r["display"],
                         "value": r["value_num"], "unit": r["unit"], "date": t.date().isoformat(),
                         "resource_id": r.get("resource_id"), "window_days": WINDOWS_DAYS[key]})
+
+
+def _has_code(profile, key: str) -> bool:
+    """True when the record holds any observation with one of ``key``'s codes (no note otherwise: a lab that was
+    never ordered is not a gap worth a line in every model's notes)."""
+    obs = profile.observations
+    return obs is not None and not obs.empty and bool(obs["code"].astype(str).isin(cc.LOINC[key]).any())
 
 
 def _ckd_epi_2021(scr_mgdl: float, age: float, female: bool) -> float:
@@ -150,6 +178,21 @@ def _diabetes(profile) -> Fact:
             return Fact(True, {"table": "conditions", "code": r["code"], "display": r["display"],
                                "date": _iso(r["onset"]), "resource_id": r.get("resource_id")})
     return Fact(False, {"table": "conditions", "assumed": True, "note": "no active diabetes condition on record"})
+
+
+def _mgus(profile) -> Fact:
+    """MGUS from the conditions (any status: MGUS is rarely 'resolved'); no record counts as no, marked assumed."""
+    cond = profile.conditions
+    if cond is not None and not cond.empty:
+        code = cond["code"].fillna("").astype(str)
+        text = cond["display"].fillna("").astype(str).str.lower()
+        hit = cond[code.isin(cc.MGUS_SNOMED) | code.str.upper().str.startswith(cc.MGUS_ICD10_PREFIX)
+                   | text.apply(lambda t: any(w in t for w in cc.MGUS_WORDS))]
+        if not hit.empty:
+            r = hit.iloc[0]
+            return Fact(True, {"table": "conditions", "code": r["code"], "display": r["display"],
+                               "date": _iso(r["onset"]), "resource_id": r.get("resource_id")})
+    return Fact(False, {"table": "conditions", "assumed": True, "note": "no MGUS diagnosis on record"})
 
 
 def _smoker(profile, notes: list[str]) -> Fact | None:
@@ -290,6 +333,18 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
         f["bmi"] = Fact(f["weight_kg"].value / (h * h), {"computed": "weight / height^2",
                                                          "from": [f["weight_kg"].source, f["height_cm"].source]})
     creat = _latest_obs(profile, "creatinine", notes)
+    if creat is not None:
+        f["creatinine_mg_dl"] = creat
+    for key, name in (("kappa_flc", "kappa_mg_dl"), ("lambda_flc", "lambda_mg_dl")):
+        if not _has_code(profile, key):
+            continue
+        before = len(notes)
+        fact = _latest_obs(profile, key, notes)
+        if fact is not None:
+            f[name] = fact
+        elif len(notes) > before:
+            pf.unusable[name] = notes[-1]
+    f["mgus"] = _mgus(profile)
     if creat is not None and age is not None and sex in ("female", "male"):
         f["egfr"] = Fact(_ckd_epi_2021(creat.value, age, sex == "female"),
                          {"computed": "CKD-EPI 2021 (race-free) from creatinine", "from": creat.source})
@@ -379,12 +434,14 @@ def card_kind(reg, model_id: str) -> str:
 
 
 def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dict | None = None,
-              explain: bool = True) -> list:
+              explain: bool = True, include_demonstration: bool = False) -> list:
     """Score every loaded model for one patient. Refused models carry the reason (and the missing inputs).
+    Demonstration models (card ``category``) are left out unless ``include_demonstration``.
 
     ``overrides`` (input name -> value) supplies what the record lacks (e.g. race, questionnaire answers); those
     inputs are marked ``{"entered": true}`` in the sources.
     """
+    from workstation.models import applicability
     from workstation.models.registry import get_registry
     from workstation.models.score import Score
 
@@ -394,9 +451,24 @@ def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dic
         pf.facts[k] = Fact(v, {"entered": True})
     out: list[Score] = []
     for mid in reg.ids():
+        card = reg.card(mid)
+        if not applicability.for_patients(card) and not include_demonstration:
+            continue
         inputs, sources, notes = map_inputs(profile, mid, pgx, registry=reg, facts=pf)
         s = reg.score(mid, inputs, explain=explain)
         s.sources, s.notes = sources, notes
+        applicability.annotate(s, card, {"race": pf.get("race")})
+        outside = applicability.refusal(card, {k: pf.get(k) for k in ("sex", "age")}, profile.conditions)
+        needs = card.get("required_record")
+        if needs and not outside and not any(n in inputs or n in pf.unusable for n in needs["any_of"]):
+            outside = needs["missing_text"]
+        if outside:
+            s.applicable = False
+            s.value, s.contributions, s.terms, s.interval = None, {}, {}, None
+            s.refused = f"not applicable: {outside}"
+        elif s.refused:
+            why = [pf.unusable[m] for m in s.inputs_missing if m in pf.unusable]
+            s.refused += "".join(f"; {w}" for w in why)
         if not inputs or all(v is None for v in inputs.values()):
             s.applicable = False
             s.value, s.contributions, s.terms = None, {}, {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from workstation.display import score_text
+from workstation.display import interval_text, score_text
 from workstation.report.content import InputRow, RiskRow, RiskSection, display_unit
 from workstation.report.deid import When, age_text
 
@@ -17,7 +17,8 @@ _AGE_INPUTS = {"age", "age_years"}
 
 
 def value_text(score) -> str:
-    return score_text(score)
+    iv = interval_text(score)
+    return score_text(score) + (f" ({iv})" if iv else "")
 
 
 def _specs(registry, model_id: str) -> dict[str, dict]:
@@ -127,7 +128,7 @@ def risk_section(scores: list, registry, when: When) -> RiskSection:
         rows.append(RiskRow(s.model, str(name), _outcome(card), value_text(s),
                             _reason(s.refused, specs) if s.refused else "", used_labels, tuple(missing),
                             str(s.version), sha, str(card.get("citation") or "")))
-        for n in s.notes or []:
+        for n in list(s.notes or []) + list(s.cohort_notes or []):
             n = _note(n)
             if n not in notes:
                 notes.append(n)
