@@ -23,6 +23,7 @@ from ui.widgets.contrib_chart import ContributionChart
 from ui.widgets.frame_model import Column
 from ui.widgets.risk_format import card_html, fmt_value, inputs_frame, outcome_text, short_name
 from ui.widgets.whatif import WhatIfPanel
+from workstation.display import interval_text, subgroup_text
 
 
 @dataclass
@@ -136,9 +137,11 @@ class RiskView(PatientView):
         row.addWidget(self.whatif_value, 1)
         self.reason = label("", wrap=True, selectable=True)
         self.notes = label("", name="hint", wrap=True)
+        self.interval = label("", name="muted", wrap=True, selectable=True)
         for w in (self.name, self.outcome):
             head.body.addWidget(w)
         head.body.addLayout(row)
+        head.body.addWidget(self.interval)
         head.body.addWidget(self.reason)
         head.body.addWidget(self.notes)
         col.addWidget(head)
@@ -160,6 +163,10 @@ class RiskView(PatientView):
         self.inputs.setMinimumHeight(150)
         inputs.body.addWidget(self.inputs)
         left.addWidget(inputs, 2)
+        self.cohort_card = Card("How the model did for patients like this")
+        self.cohort = label("", wrap=True, selectable=True)
+        self.cohort_card.body.addWidget(self.cohort)
+        right.addWidget(self.cohort_card, 0)
         self.whatif_card = Card("What if…")
         self.whatif = WhatIfPanel()
         self.whatif_card.body.addWidget(self.whatif)
@@ -226,7 +233,9 @@ class RiskView(PatientView):
             return
         self.model_id = model_id
         s = b.score(model_id)
-        self.name.setText(f"{s.name or s.model}")
+        self.name.setText(("Research-grade · " if s.category == "research" else "") + f"{s.name or s.model}")
+        self.cohort.setText(_cohort_html(s))
+        self.cohort_card.setVisible(bool(s.subgroups or s.cohort_notes))
         self.outcome.setText(outcome_text(s))
         self.inputs.set_frame(inputs_frame(s, b.specs.get(model_id, [])), fit=False)
         for c, w in INPUT_WIDTHS.items():
@@ -248,6 +257,11 @@ class RiskView(PatientView):
                            ("Not applicable" if not recorded.applicable else "No result"))
         self.value.setStyleSheet(f"font-size: 22pt; font-weight: 600; color: "
                                  f"{t.text if recorded.ok else t.text_muted};")
+        iv = interval_text(recorded)
+        wiv = interval_text(whatif) if whatif is not None and whatif.ok else ""
+        self.interval.setText((f"{iv} — how far the estimate moves when the model is refitted on resamples of its "
+                               "cohort (see the model card)" if iv else "") + (f"; what-if {wiv}" if wiv else ""))
+        self.interval.setVisible(bool(iv or wiv))
         current = whatif if whatif is not None else recorded
         if whatif is None:
             self.whatif_value.setText("")
@@ -302,6 +316,9 @@ class RiskView(PatientView):
         self.value.setText("")
         self.whatif_value.setText("")
         self.reason.setVisible(False)
+        self.interval.setText("")
+        self.cohort.setText("")
+        self.cohort_card.setVisible(False)
         self.notes.setText("")
         self.inputs.clear()
         self.card_text.setHtml("")
@@ -310,6 +327,20 @@ class RiskView(PatientView):
         self.whatif.set_inputs([], {})
         if self.profile is None:
             _derived.clear()
+
+
+def _cohort_html(score) -> str:
+    """The held-out subgroup rows this patient belongs to, then the groups the cohort did not include."""
+    from html import escape
+
+    t = theme.current()
+    rows = "".join(f"<li>{escape(subgroup_text(r))}</li>" for r in score.subgroups)
+    out = (f"<p style='margin:0'>Held-out results in the training cohort's subgroups that include this "
+           f"patient:</p><ul style='margin:0 0 0 -18px'>{rows}</ul>") if rows else ""
+    for n in score.cohort_notes:
+        out += (f"<p style='margin:4px 0 0 0; color:{t.adjust}; border-left: 3px solid {t.adjust}; "
+                f"padding-left: 6px'>{escape(n)}</p>")
+    return out
 
 
 def _short_scale(scale: str) -> str:
