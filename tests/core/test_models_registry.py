@@ -10,7 +10,7 @@ import numpy as np
 import onnx
 import pytest
 
-from models_onnx.build import build_all, prs, trained_flchain, trained_wdbc
+from models_onnx.build import build_all, prs, trained_flchain, trained_gse7390, trained_wdbc
 from workstation.cli import run
 from workstation.errors import ModelError
 from workstation.models import explain, load_registry
@@ -18,7 +18,8 @@ from workstation.models import explain, load_registry
 MODELS_DIR = Path(build_all.__file__).resolve().parents[1]
 EXPECTED_IDS = {"pce2013_ascvd_10y", "prevent_cvd_10y", "prevent_ascvd_10y", "prevent_hf_10y", "prevent_cvd_30y",
                 "prevent_ascvd_30y", "iwpc_warfarin_weekly_dose", "iwpc_warfarin_clinical_weekly_dose",
-                "prs_pgs000001_breast_cancer", "findrisc_t2d", "wdbc_malignancy_logreg", "flchain_mortality_10y"}
+                "prs_pgs000001_breast_cancer", "findrisc_t2d", "wdbc_malignancy_logreg", "flchain_mortality_10y",
+                "gse7390_distant_metastasis_5y"}
 CARD_FIELDS = {"intended_use", "population", "outcome", "horizon", "inputs", "output", "performance",
                "subgroup_differences", "citation", "version"}
 
@@ -121,8 +122,11 @@ def test_build_is_reproducible(tmp_path):
         return
     # trained models: their cards hold measured figures and their bytes may differ in the last bits of a
     # coefficient; they must compute the same values on their own data
-    c = trained_flchain.load()
-    trained = {trained_wdbc.MODEL_ID: trained_wdbc._data()[0], trained_flchain.MODEL_ID: c.x}
+    gse = trained_gse7390.load()
+    gse_cols = [(trained_gse7390.CLINICAL + gse.probes).index(f) for f in
+                json.loads((MODELS_DIR / f"{trained_gse7390.MODEL_ID}.json").read_text())["features"]]
+    trained = {trained_wdbc.MODEL_ID: trained_wdbc._data()[0], trained_flchain.MODEL_ID: trained_flchain.load().x,
+               trained_gse7390.MODEL_ID: gse.f[:, gse_cols]}
     names = {f"{m}.{ext}" for m in trained for ext in ("onnx", "json")}
     assert {k: v for k, v in manifest["files"].items() if k not in names} == \
         {k: v for k, v in committed["files"].items() if k not in names}

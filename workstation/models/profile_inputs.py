@@ -345,6 +345,17 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
         elif len(notes) > before:
             pf.unusable[name] = notes[-1]
     f["mgus"] = _mgus(profile)
+    from workstation.models.expression_inputs import probe_values
+
+    values, source, why_not = probe_values(profile)
+    for probe, v in values.items():
+        f[probe] = Fact(v, dict(source, probe_set=probe, value=v))
+    if why_not:
+        pf.unusable["transcriptome"] = why_not
+        notes.append(why_not)
+    elif source and source["n_samples"] > 1:
+        notes.append(f"{source['n_samples']} expression samples on record; the latest ({source['sample']}, "
+                     f"{source['date']}) is used")
     if creat is not None and age is not None and sex in ("female", "male"):
         f["egfr"] = Fact(_ckd_epi_2021(creat.value, age, sex == "female"),
                          {"computed": "CKD-EPI 2021 (race-free) from creatinine", "from": creat.source})
@@ -398,6 +409,9 @@ def map_inputs(profile, model_id: str, pgx: dict | None = None, *, registry=None
                 value = _race_for_model(value, spec.get("categories", []))
             inputs[spec["name"]] = value
             sources[spec["name"]] = dict(fact.source, mapped_value=fact.value)
+    for probe in (card.get("guard") or {}).get("probes", []):     # the assay check reads the whole profile
+        if probe not in inputs and probe in pf.facts:
+            inputs[probe] = pf.facts[probe].value
     return inputs, sources, list(pf.notes)
 
 
@@ -461,7 +475,8 @@ def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dic
         outside = applicability.refusal(card, {k: pf.get(k) for k in ("sex", "age")}, profile.conditions)
         needs = card.get("required_record")
         if needs and not outside and not any(n in inputs or n in pf.unusable for n in needs["any_of"]):
-            outside = needs["missing_text"]
+            outside = needs["missing_text"] + (f" ({pf.unusable[needs['why']]})" if needs.get("why") in
+                                               pf.unusable else "")
         if outside:
             s.applicable = False
             s.value, s.contributions, s.terms, s.interval = None, {}, {}, None

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from workstation.errors import ModelError, NotFound
-from workstation.models import applicability
+from workstation.models import applicability, assay_guard
 from workstation.models import encode as enc
 from workstation.models import explain as shap
 from workstation.models.score import Score, card_summary
@@ -100,6 +100,12 @@ class Registry:
         e = enc.encode(card, inputs)
         base.inputs_used, base.inputs_missing, base.defaults_used = e.used, e.missing, e.defaults
         applicability.annotate(base, card)
+        if "guard" in card:      # expression models: the whole profile must look like the platform (checked first:
+            g = assay_guard.check_profile(card["guard"], inputs)     # one reason, not one per probe set's range)
+            base.extra["assay_guard"] = {"median": g.median, "r": g.r, "probes": g.n_probes}
+            if not g.ok:
+                base.refused = f"assay check: {g.reason}"
+                return base
         if e.refusal:
             base.refused = e.refusal
             return base
