@@ -22,24 +22,35 @@ def probe_values(profile, platform_id: str = PLATFORM_ID, unit: str = SCALE_UNIT
     a = getattr(profile, "analytes", None)
     if a is None or a.empty:
         return {}, {}, None
-    tx = a[a["omics"] == "transcriptomics"]
-    if tx.empty:
+    tx = (a["omics"] == "transcriptomics").to_numpy()
+    if not tx.any():
         return {}, {}, None
-    usable = tx[(tx["id_system"] == platform_id) & (tx["unit"] == unit) & tx["value"].notna()]
-    if usable.empty:
+    ok = tx & (a["id_system"] == platform_id).to_numpy() & (a["unit"] == unit).to_numpy() & \
+        a["value"].notna().to_numpy()
+    if not ok.any():
+        t = a[tx]
         kinds = sorted({f"{_system_text(s)} in {u or 'no unit'}" for s, u in
-                        zip(tx["id_system"].fillna(""), tx["unit"].fillna(""))})
+                        zip(t["id_system"].fillna(""), t["unit"].fillna(""))})
         return {}, {}, ("the record's transcriptome is " + "; ".join(kinds[:3]) +
                         f", not {platform_id.split(':', 1)[1]} {unit}s; it is not converted")
-    samples = usable.assign(_t=pd.to_datetime(usable["measured_at"]), _s=usable["sample"].fillna(""))
-    latest = samples.sort_values(["_t", "_s"], na_position="first").iloc[-1]
-    rows = samples[(samples["_s"] == latest["_s"]) & (samples["_t"].isna() if pd.isna(latest["_t"])
-                                                      else samples["_t"] == latest["_t"])]
-    values = dict(zip(rows["analyte_id"].astype(str), rows["value"].astype(float)))
-    n_samples = samples[["_s", "_t"]].drop_duplicates().shape[0]
-    when = None if pd.isna(latest["_t"]) else latest["_t"].date().isoformat()
+    usable = a[ok]
+    when = pd.to_datetime(usable["measured_at"])
+    sample = usable["sample"].fillna("").astype(str)
+    n_samples = 1
+    s_arr, t_arr = sample.to_numpy(), when.to_numpy()
+    one = bool((s_arr == s_arr[0]).all()) and (bool(pd.isna(t_arr).all()) or bool((t_arr == t_arr[0]).all()))
+    if not one:                                # the most recent sample (undated ones count as oldest)
+        keys = pd.DataFrame({"t": when, "s": sample}).drop_duplicates()
+        n_samples = len(keys)
+        last = keys.sort_values(["t", "s"], na_position="first").iloc[-1]
+        pick = (sample == last["s"]).to_numpy() & ((when == last["t"]).to_numpy() if pd.notna(last["t"])
+                                                   else when.isna().to_numpy())
+        usable, when, sample = usable[pick], when[pick], sample[pick]
+    values = dict(zip(usable["analyte_id"].astype(str).tolist(), usable["value"].astype(float).tolist()))
+    t0 = when.iloc[0]
     source = {"table": "analytes", "platform": platform_id.split(":", 1)[1], "unit": unit,
-              "sample": latest["_s"] or None, "date": when, "n_values": len(values), "n_samples": n_samples}
+              "sample": sample.iloc[0] or None, "date": None if pd.isna(t0) else t0.date().isoformat(),
+              "n_values": len(values), "n_samples": n_samples}
     return values, source, None
 
 

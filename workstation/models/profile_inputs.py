@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workstation.ingest.units import factors_to
@@ -84,18 +85,33 @@ def _ts(v) -> datetime | None:
     return t.tz_convert(None).to_pydatetime() if t.tzinfo else t.to_pydatetime()
 
 
-def _latest_obs(profile, key: str, notes: list[str]) -> Fact | None:
+def _obs_index(profile) -> dict:
+    """Positions of the numeric observations by code (built once per :func:`gather_facts`)."""
+    obs = profile.observations
+    if obs is None or obs.empty:
+        return {}
+    num = obs["value_num"].notna().to_numpy()
+    codes = obs["code"].astype(str).to_numpy()
+    out: dict[str, list[int]] = {}
+    for i in np.flatnonzero(num):
+        out.setdefault(codes[i], []).append(int(i))
+    return out
+
+
+def _latest_obs(profile, key: str, notes: list[str], idx: dict | None = None) -> Fact | None:
     obs = profile.observations
     if obs is None or obs.empty:
         return None
-    rows = obs[obs["code"].astype(str).isin(cc.LOINC[key]) & obs["value_num"].notna()]
-    if rows.empty:
+    idx = _obs_index(profile) if idx is None else idx
+    pos = [i for code in cc.LOINC[key] for i in idx.get(code, ())]
+    if not pos:
         return None
+    rows = obs.iloc[sorted(pos)]
     as_of = _ts(profile.as_of) or datetime.now()
     start = as_of - timedelta(days=WINDOWS_DAYS[key])
     best = None
     unit_refused = False
-    for _, r in rows.iterrows():
+    for r in rows.to_dict("records"):
         t = _ts(r["effective"])
         if t is None or t > as_of or t < start:
             continue
@@ -124,13 +140,6 @@ def _latest_obs(profile, key: str, notes: list[str]) -> Fact | None:
                         "resource_id": r.get("resource_id"), "window_days": WINDOWS_DAYS[key]})
 
 
-def _has_code(profile, key: str) -> bool:
-    """True when the record holds any observation with one of ``key``'s codes (no note otherwise: a lab that was
-    never ordered is not a gap worth a line in every model's notes)."""
-    obs = profile.observations
-    return obs is not None and not obs.empty and bool(obs["code"].astype(str).isin(cc.LOINC[key]).any())
-
-
 def _ckd_epi_2021(scr_mgdl: float, age: float, female: bool) -> float:
     """Race-free CKD-EPI 2021 creatinine equation (MODELS.md section 2, from preventr)."""
     kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
@@ -138,21 +147,24 @@ def _ckd_epi_2021(scr_mgdl: float, age: float, female: bool) -> float:
     return 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.200 * 0.9938 ** age * (1.012 if female else 1.0)
 
 
-def _text_rows(frame: pd.DataFrame, words: tuple[str, ...], *, active_only: bool) -> pd.DataFrame:
-    if frame is None or frame.empty:
-        return frame.iloc[0:0] if frame is not None else pd.DataFrame()
-    text = frame["display"].fillna("").astype(str).str.lower()
-    if "rxnorm" in frame:
-        text = text + " " + frame["code"].fillna("").astype(str).str.lower()
-    mask = text.apply(lambda t: any(w in t for w in words))
-    return frame[mask]
+def _med_texts(profile) -> tuple[list[dict], list[str], list[bool]]:
+    """Medication rows, their lower-cased text and whether each is active (built once per gather_facts)."""
+    m = profile.medications
+    if m is None or m.empty:
+        return [], [], []
+    active = set(profile.active_medications().index)
+    rows = m.to_dict("records")
+    texts = [str(r.get("display") or "").lower() for r in rows]
+    if "rxnorm" in m:                 # a code column named rxnorm joins the text when there is one
+        texts = [f"{t} {str(r.get('code') or '').lower()}" for t, r in zip(texts, rows)]
+    return rows, texts, [i in active for i in m.index]
 
 
-def _med_fact(profile, words: tuple[str, ...], label: str, *, ever: bool = False) -> Fact:
-    meds = profile.medications if ever else profile.active_medications()
-    hit = _text_rows(meds, words, active_only=not ever)
-    if hit is not None and not hit.empty:
-        r = hit.iloc[0]
+def _med_fact(profile, words: tuple[str, ...], label: str, *, ever: bool = False, texts=None) -> Fact:
+    rows, lower, active = texts if texts is not None else _med_texts(profile)
+    hit = next((r for r, t, a in zip(rows, lower, active) if (ever or a) and any(w in t for w in words)), None)
+    if hit is not None:
+        r = hit
         return Fact(True, {"table": "medications", "display": r["display"], "code": r["code"],
                            "status": r["status"], "date": _iso(r["start_time"]), "resource_id": r.get("resource_id")})
     scope = "ever recorded" if ever else "active"
@@ -312,6 +324,8 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
     """Collect every model input the profile can supply, each with its source record."""
     pf = PatientFacts()
     f, notes = pf.facts, pf.notes
+    idx = _obs_index(profile)             # computed once: every lab below is looked up by code in it
+    meds = _med_texts(profile)
     age = profile.age()
     if age is not None:
         src = {"table": "patients", "birth_date": _iso(profile.birth_date), "as_of": _iso(profile.as_of)}
@@ -325,21 +339,19 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
         f["race"] = Fact(race, {"table": "patients", "value": profile.patient.get("race")})
     for key, name in (("total_chol", "total_chol_mgdl"), ("hdl", "hdl_mgdl"), ("sbp", "sbp_mmhg"),
                       ("height", "height_cm"), ("weight", "weight_kg"), ("waist", "waist_cm"), ("bmi", "bmi")):
-        fact = _latest_obs(profile, key, notes)
+        fact = _latest_obs(profile, key, notes, idx)
         if fact is not None:
             f[name] = fact
     if "bmi" not in f and "height_cm" in f and "weight_kg" in f:
         h = f["height_cm"].value / 100
         f["bmi"] = Fact(f["weight_kg"].value / (h * h), {"computed": "weight / height^2",
                                                          "from": [f["weight_kg"].source, f["height_cm"].source]})
-    creat = _latest_obs(profile, "creatinine", notes)
+    creat = _latest_obs(profile, "creatinine", notes, idx)
     if creat is not None:
         f["creatinine_mg_dl"] = creat
     for key, name in (("kappa_flc", "kappa_mg_dl"), ("lambda_flc", "lambda_mg_dl")):
-        if not _has_code(profile, key):
-            continue
-        before = len(notes)
-        fact = _latest_obs(profile, key, notes)
+        before = len(notes)             # no row with the code at all: no fact and no note
+        fact = _latest_obs(profile, key, notes, idx)
         if fact is not None:
             f[name] = fact
         elif len(notes) > before:
@@ -360,18 +372,20 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
         f["egfr"] = Fact(_ckd_epi_2021(creat.value, age, sex == "female"),
                          {"computed": "CKD-EPI 2021 (race-free) from creatinine", "from": creat.source})
     else:
-        egfr = _latest_obs(profile, "egfr", notes)
+        egfr = _latest_obs(profile, "egfr", notes, idx)
         if egfr is not None:
             f["egfr"] = egfr
     smoker = _smoker(profile, notes)
     if smoker is not None:
         f["smoker"] = smoker
     f["diabetes"] = _diabetes(profile)
-    f["bp_treated"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, "antihypertensive medication")
-    f["antihypertensive_ever"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, "antihypertensive medication", ever=True)
-    f["statin"] = _med_fact(profile, cc.STATINS, "statin")
-    f["enzyme_inducer"] = _med_fact(profile, cc.ENZYME_INDUCERS, "carbamazepine, phenytoin or rifampin")
-    f["amiodarone"] = _med_fact(profile, cc.AMIODARONE, "amiodarone")
+    bp = "antihypertensive medication"
+    f["bp_treated"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, bp, texts=meds)
+    f["antihypertensive_ever"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, bp, ever=True, texts=meds)
+    f["statin"] = _med_fact(profile, cc.STATINS, "statin", texts=meds)
+    f["enzyme_inducer"] = _med_fact(profile, cc.ENZYME_INDUCERS, "carbamazepine, phenytoin or rifampin",
+                                    texts=meds)
+    f["amiodarone"] = _med_fact(profile, cc.AMIODARONE, "amiodarone", texts=meds)
     cond = profile.conditions
     if cond is not None and not cond.empty:
         hit = cond[cond["code"].astype(str).isin(cc.PREDIABETES_SNOMED | cc.GESTATIONAL_DM_SNOMED)]
