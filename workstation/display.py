@@ -102,6 +102,16 @@ def interval_text(score) -> str:
     return f"{level} interval {iv[0]:.3g}–{iv[1]:.3g} {unit_text(score.unit)}".strip()
 
 
+def interval_short(score) -> str:
+    """'15.0–18.5 %': the interval alone, for narrow columns (the report), '' without one."""
+    iv = getattr(score, "interval", None)
+    if score.value is None or not iv:
+        return ""
+    if score.unit == "probability":
+        return f"{iv[0] * 100:.1f}–{iv[1] * 100:.1f} %"
+    return f"{iv[0]:.3g}–{iv[1]:.3g} {unit_text(score.unit)}".strip()
+
+
 def subgroup_text(row: dict) -> str:
     """One held-out subgroup row as a sentence: 'women: C 0.791 (0.767–0.814), O/E 1.02 (0.94–1.10), n 1,094'."""
     def est(key: str, digits: int) -> str:

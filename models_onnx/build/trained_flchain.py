@@ -245,6 +245,7 @@ def card(c: Cohort, p: cox_onnx.CoxParams, perf: dict) -> dict:
                   "chains to predict overall survival in the general population. Mayo Clin Proc 2012;87:512-523. "
                   "doi:10.1016/j.mayocp.2012.03.009. Model trained by models_onnx/build/trained_flchain.py."),
     )
+    cd["short_name"] = "Free light chain mortality model"
     cd["category"] = "clinical"
     cd["applicability"] = {"age_years": [50, 101]}
     cd["required_record"] = {"any_of": ["kappa_mg_dl", "lambda_mg_dl"],
@@ -265,7 +266,7 @@ def card(c: Cohort, p: cox_onnx.CoxParams, perf: dict) -> dict:
             f"Serum free lambda light chain (LOINC 33944-0 or 80516-8). {unit_note}", rng_src),
         num("creatinine_mg_dl", "mg/dL", round(float(lo[4]), 6), round(float(hi[4]), 6),
             "Serum creatinine (LOINC 2160-0 or 38483-4; umol/L converted)", rng_src),
-        BOOL("mgus", "Monoclonal gammopathy of undetermined significance (MGUS) diagnosed"),
+        BOOL("mgus", "MGUS (monoclonal gammopathy of undetermined significance) diagnosed"),
     ]
     cd["features"] = FEATURES
     cd["terms"] = TERMS
@@ -310,15 +311,15 @@ def card(c: Cohort, p: cox_onnx.CoxParams, perf: dict) -> dict:
     }
     cd["subgroups"] = perf["subgroups"]
     cd["cohort_gaps"] = [
-        {"always": True,
+        {"always": True, "short": "one Minnesota county, no race or ancestry recorded",
          "text": ("The cohort recorded no race, ethnicity or ancestry: how the model performs in any ancestry "
                   "group is unknown, and it was not checked in any population other than one Minnesota county.")},
-        {"input": "race", "present": True,
+        {"input": "race", "present": True, "short": "patient's recorded race not represented",
          "text": ("The patient's record gives a race or ethnicity; the cohort recorded none, so the model's "
                   "accuracy for this group is unknown.")},
-        {"always": True,
-         "text": ("Sampled 1995-2003: mortality, treatments and laboratory assays have changed since, so current "
-                  "absolute risks may be lower than estimated. Free light chains were measured with one assay "
+        {"always": True, "short": "sampled 1995-2003, one assay",
+         "text": ("Sampled 1995-2003: mortality, treatments and laboratory assays have changed since, so today's "
+                  "absolute risks may differ from these estimates. Free light chains were measured with one assay "
                   "(the cohort's); results from another assay may not be comparable.")},
     ]
     sub = {r["label"]: r for r in perf["subgroups"]}

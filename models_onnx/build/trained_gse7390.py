@@ -301,12 +301,12 @@ def card(c: Cohort, m: Fit, perf: dict, g: dict, rates: dict) -> dict:
                   "series. Clin Cancer Res 2007;13:3207-3214. doi:10.1158/1078-0432.CCR-06-2765. Data GEO GSE7390. "
                   "Model trained by models_onnx/build/trained_gse7390.py."),
     )
+    cd["short_name"] = "GSE7390 expression model"
     cd["category"] = "research"
     cd["applicability"] = {"sex": ["female"]}
     probe_cols = [j for j in m.cols if j >= len(CLINICAL)]
     cd["required_record"] = {"any_of": [c.probes[j - len(CLINICAL)][1:] for j in probe_cols],
-                             "missing_text": (f"the record has no tumour expression profile on {PLATFORM} "
-                                              f"({SCALE}s); this model is locked to that platform and scale"),
+                             "missing_text": f"no {PLATFORM} tumour expression profile ({SCALE} values) on record",
                              "why": "transcriptome"}
     lo, hi = c.f[c.train].min(axis=0), c.f[c.train].max(axis=0)
     src = "range observed in the training split (the model is not validated outside it)"
@@ -358,11 +358,14 @@ def card(c: Cohort, m: Fit, perf: dict, g: dict, rates: dict) -> dict:
     }
     cd["subgroups"] = perf["subgroups"]
     cd["cohort_gaps"] = [
-        {"always": True, "text": ("Research-grade: trained on 137 and checked on 59 women (10 metastases within 5 "
+        {"always": True, "short": "research-grade, 59 held-out women",
+         "text": ("Research-grade: trained on 137 and checked on 59 women (10 metastases within 5 "
                                   "years); every subgroup is too small to judge.")},
-        {"always": True, "text": ("No ancestry was recorded in the series, so how the model performs in any "
+        {"always": True, "short": "no ancestry recorded",
+         "text": ("No ancestry was recorded in the series, so how the model performs in any "
                                   "ancestry group is unknown.")},
-        {"always": True, "text": ("Node-negative disease without adjuvant systemic therapy (Desmedt 2007): the "
+        {"always": True, "short": "node-negative, no adjuvant therapy",
+         "text": ("Node-negative disease without adjuvant systemic therapy (Desmedt 2007): the "
                                   "estimate does not describe risk under treatment.")},
     ]
     slope = perf["cox_calibration_slope"]

@@ -12,12 +12,11 @@ import onnxruntime as ort
 import pandas as pd
 import pytest
 
-pytest.importorskip("sksurv", reason="scikit-survival (the test extra) holds the flchain cohort")
 
-from models_onnx.build import cox_onnx, survival as sv, trained_flchain as fl  # noqa: E402
-from tests.core.models_support import make_profile, obs  # noqa: E402
-from workstation.models import load_registry, score_all  # noqa: E402
-from workstation.models.profile_inputs import gather_facts  # noqa: E402
+from models_onnx.build import cox_onnx, survival as sv, trained_flchain as fl
+from tests.core.models_support import make_profile, obs
+from workstation.models import load_registry, score_all
+from workstation.models.profile_inputs import gather_facts
 
 MODELS_DIR = Path(fl.__file__).resolve().parents[1]
 ONNX = MODELS_DIR / f"{fl.MODEL_ID}.onnx"

@@ -9,14 +9,13 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-pytest.importorskip("sksurv", reason="scikit-survival (the test extra) holds the GSE7390 data")
 
-from models_onnx.build import cox_onnx, trained_gse7390 as gx  # noqa: E402
-from tests.core.helpers import store_with_patient  # noqa: E402
-from workstation.errors import MalformedFile  # noqa: E402
-from workstation.ingest.omics import import_omics  # noqa: E402
-from workstation.models import load_registry, score_all  # noqa: E402
-from workstation.models.assay_guard import check_profile  # noqa: E402
+from models_onnx.build import cox_onnx, trained_gse7390 as gx
+from tests.core.helpers import store_with_patient
+from workstation.errors import MalformedFile
+from workstation.ingest.omics import import_omics
+from workstation.models import load_registry, score_all
+from workstation.models.assay_guard import check_profile
 
 MODELS_DIR = Path(gx.__file__).resolve().parents[1]
 CARD = json.loads((MODELS_DIR / f"{gx.MODEL_ID}.json").read_text())

@@ -101,11 +101,13 @@ def test_moving_a_slider_rescores(view):
     assert view.whatif.overrides() == {"sbp_mmhg": moved}
 
 
-def test_trained_model_shows_its_interval_subgroup_rows_and_cohort_gaps(view):
+def test_trained_model_shows_its_interval_subgroup_rows_and_cohort_gaps(view, session, qtbot):
     from workstation.display import interval_text, subgroup_text
 
+    with qtbot.waitSignal(view.loaded, timeout=30000):
+        session.open_patient("demo-0003")       # kappa/lambda (mg/L) and creatinine in the record
     s = view.bundle.score("flchain_mortality_10y")
-    assert s.ok, s.refused                       # demo-0001 has kappa/lambda (mg/L) and creatinine
+    assert s.ok, s.refused
     view.select_model(s.model)
     assert view.interval.isVisibleTo(view) and interval_text(s) in view.interval.text()
     shown = view.cohort.text()

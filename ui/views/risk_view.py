@@ -246,7 +246,9 @@ class RiskView(PatientView):
         self.notes.setVisible(bool(note))
         adjustable = b.kinds.get(model_id) != "prs" and s.applicable
         self.whatif_card.setVisible(adjustable)
-        self.whatif.set_inputs(b.specs.get(model_id, []) if adjustable else [], b.inputs.get(model_id, {}))
+        # probe-set intensities are a measured profile checked as a whole (the assay guard), not sliders
+        specs = [sp for sp in b.specs.get(model_id, []) if "probe_set" not in sp] if adjustable else []
+        self.whatif.set_inputs(specs, b.inputs.get(model_id, {}))
         self._show_score(s, None)
 
     def _show_score(self, recorded, whatif) -> None:

@@ -53,8 +53,11 @@ def cmd_models(args) -> int:
         if c.get("status") == "refused":
             print(f"{c['id']}: REFUSED - {c['refused']}")
             continue
-        print(f"{c['id']}  v{c['version']}  {c['name']}")
+        category = c.get("category", "clinical")
+        print(f"{c['id']}  v{c['version']}  {c['name']}" + ("" if category == "clinical" else f"  [{category}]"))
         print(f"    outcome: {c['outcome']} ({c['horizon']}); output: {c['output']['unit']}")
+        if category == "demonstration":
+            print("    not scored for patients (a demonstration); 'workstation score' with --inputs runs it")
         print(f"    source: {c['citation']}")
         print(f"    sha256: {c['sha256']}")
     return 0

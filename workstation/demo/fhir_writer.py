@@ -141,8 +141,8 @@ def bundle_for(p: DemoPatient) -> dict:
 # a log-normal spread around illustrative centres (kappa 13 mg/L, lambda 15 mg/L), higher when the demo eGFR is
 # lower (light chains are cleared by the kidney); not clinical reference values. Most are written in mg/L, as
 # laboratories report them; half of these patients' values in mg/dL, so the demo shows both units converted explicitly.
-FLC = [("36916-5", "Kappa light chains.free [Mass/volume] in Serum", 13.0, 0.35),
-       ("33944-0", "Lambda light chains.free [Mass/volume] in Serum", 15.0, 0.30)]
+FLC = [("36916-5", "Kappa free light chain", 13.0, 0.35),     # displays as laboratories print them
+       ("33944-0", "Lambda free light chain", 15.0, 0.30)]
 
 
 def flc_observations(p: DemoPatient, pref: str) -> list[dict]:

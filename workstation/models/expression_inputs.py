@@ -31,8 +31,7 @@ def probe_values(profile, platform_id: str = PLATFORM_ID, unit: str = SCALE_UNIT
         t = a[tx]
         kinds = sorted({f"{_system_text(s)} in {u or 'no unit'}" for s, u in
                         zip(t["id_system"].fillna(""), t["unit"].fillna(""))})
-        return {}, {}, ("the record's transcriptome is " + "; ".join(kinds[:3]) +
-                        f", not {platform_id.split(':', 1)[1]} {unit}s; it is not converted")
+        return {}, {}, ("the record's transcriptome is " + "; ".join(kinds[:3]) + ", which is not converted")
     usable = a[ok]
     when = pd.to_datetime(usable["measured_at"])
     sample = usable["sample"].fillna("").astype(str)

@@ -362,9 +362,8 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
     values, source, why_not = probe_values(profile)
     for probe, v in values.items():
         f[probe] = Fact(v, dict(source, probe_set=probe, value=v))
-    if why_not:
+    if why_not:                       # said by the expression model's refusal, not in every model's notes
         pf.unusable["transcriptome"] = why_not
-        notes.append(why_not)
     elif source and source["n_samples"] > 1:
         notes.append(f"{source['n_samples']} expression samples on record; the latest ({source['sample']}, "
                      f"{source['date']}) is used")
