@@ -110,7 +110,7 @@ def test_trained_model_shows_its_interval_subgroup_rows_and_cohort_gaps(view, se
     assert s.ok, s.refused
     view.select_model(s.model)
     assert view.interval.isVisibleTo(view) and interval_text(s) in view.interval.text()
-    shown = view.cohort.text()
+    shown = view.cohort.toPlainText()
     assert view.cohort_card.isVisibleTo(view) and s.subgroups
     for row in s.subgroups:
         assert subgroup_text(row).split(":")[0] in shown

@@ -164,7 +164,11 @@ class RiskView(PatientView):
         inputs.body.addWidget(self.inputs)
         left.addWidget(inputs, 2)
         self.cohort_card = Card("How the model did for patients like this")
-        self.cohort = label("", wrap=True, selectable=True)
+        self.cohort = QTextBrowser()          # scrolls rather than clipping the cohort's caveats
+        self.cohort.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.cohort.setOpenLinks(False)
+        self.cohort.setMinimumHeight(150)
+        self.cohort.setMaximumHeight(230)
         self.cohort_card.body.addWidget(self.cohort)
         right.addWidget(self.cohort_card, 0)
         self.whatif_card = Card("What if…")
@@ -234,7 +238,7 @@ class RiskView(PatientView):
         self.model_id = model_id
         s = b.score(model_id)
         self.name.setText(("Research-grade · " if s.category == "research" else "") + f"{s.name or s.model}")
-        self.cohort.setText(_cohort_html(s))
+        self.cohort.setHtml(_cohort_html(s))
         self.cohort_card.setVisible(bool(s.subgroups or s.cohort_notes))
         self.outcome.setText(outcome_text(s))
         self.inputs.set_frame(inputs_frame(s, b.specs.get(model_id, [])), fit=False)
@@ -319,7 +323,7 @@ class RiskView(PatientView):
         self.whatif_value.setText("")
         self.reason.setVisible(False)
         self.interval.setText("")
-        self.cohort.setText("")
+        self.cohort.setHtml("")
         self.cohort_card.setVisible(False)
         self.notes.setText("")
         self.inputs.clear()
@@ -332,16 +336,16 @@ class RiskView(PatientView):
 
 
 def _cohort_html(score) -> str:
-    """The held-out subgroup rows this patient belongs to, then the groups the cohort did not include."""
+    """The groups the cohort did not include or record (first: they qualify the number), then the held-out
+    subgroup rows this patient belongs to."""
     from html import escape
 
     t = theme.current()
+    out = "".join(f"<p style='margin:0 0 4px 0; color:{t.adjust}'>{escape(n)}</p>" for n in score.cohort_notes)
     rows = "".join(f"<li>{escape(subgroup_text(r))}</li>" for r in score.subgroups)
-    out = (f"<p style='margin:0'>Held-out results in the training cohort's subgroups that include this "
-           f"patient:</p><ul style='margin:0 0 0 -18px'>{rows}</ul>") if rows else ""
-    for n in score.cohort_notes:
-        out += (f"<p style='margin:4px 0 0 0; color:{t.adjust}; border-left: 3px solid {t.adjust}; "
-                f"padding-left: 6px'>{escape(n)}</p>")
+    if rows:
+        out += (f"<p style='margin:4px 0 0 0'>Held-out results in the training cohort's subgroups that include "
+                f"this patient:</p><ul style='margin:0 0 0 -18px'>{rows}</ul>")
     return out
 
 
