@@ -178,3 +178,23 @@ def test_gather_facts_reads_the_lab_codes(reg):
     pf = gather_facts(_profile(kappa=(0.7, "mg/dL")))
     assert pf.facts["kappa_mg_dl"].value == 0.7 and pf.facts["kappa_mg_dl"].source["code"] == "36916-5"
     assert pf.facts["creatinine_mg_dl"].value == 0.9
+
+
+def test_report_row_fhir_note_and_json_carry_the_interval_and_cohort(reg):
+    from workstation.exchange.fhir_export import score_observation
+    from workstation.report.deid import When
+    from workstation.report.risk_part import risk_section
+
+    scores = score_all(_profile(race="White"), registry=reg)
+    s = next(x for x in scores if x.model == fl.MODEL_ID)
+    lo, hi = (f"{v * 100:.1f}" for v in s.interval)
+    section = risk_section(scores, reg, When(datetime(2026, 6, 1), deidentify=False))
+    row = next(r for r in section.scores if r.model_id == fl.MODEL_ID)
+    assert f"({lo}–{hi} %)" in row.result
+    assert any(n.startswith("Free light chain mortality model: bracketed range = 95 % interval") and
+               "no race or ancestry recorded" in n for n in section.notes)
+    note = score_observation(s, "urn:uuid:x", "2026-06-01")["note"][0]["text"]
+    assert f"95 % interval {lo}–{hi} %" in note and "held-out subgroup female" in note
+    assert "no race, ethnicity or ancestry" in note
+    d = s.to_dict()
+    assert d["interval"] == s.interval and d["subgroups"] and d["cohort_notes"] and d["category"] == "clinical"
