@@ -13,6 +13,7 @@ import pytest
 from models_onnx.build import cox_onnx, trained_gse7390 as gx
 from tests.core.helpers import store_with_patient
 from workstation.errors import MalformedFile
+from workstation.ingest import import_file
 from workstation.ingest.omics import import_omics
 from workstation.models import load_registry, score_all
 from workstation.models.assay_guard import check_profile
@@ -124,13 +125,16 @@ def test_declared_platform_import_scores_and_rna_seq_is_not_converted(cohort, re
             import_omics(st, _write(tmp_path / "a.csv", probes, x, ""), patient_id="P1")
         with pytest.raises(MalformedFile, match="scale"):
             import_omics(st, _write(tmp_path / "b.csv", probes, x, "# platform=GPL96\n"), patient_id="P1")
+        with pytest.raises(MalformedFile, match="the file says platform=GPL96 but the import declares"):
+            import_file(st, _write(tmp_path / "d.csv", probes, x, "# platform=GPL96\n# scale=log2\n"),
+                        patient_id="P1", declared={"platform": "HG-U133_Plus_2"})
         rna = tmp_path / "rna.tsv"
         rna.write_text("gene_symbol\ttpm\nESR1\t40\nMKI67\t12\n")
         import_omics(st, rna, patient_id="P1")
         s = next(s for s in score_all(st.profile("P1"), registry=reg) if s.model == gx.MODEL_ID)
         assert not s.applicable and "gene symbols in TPM" in s.refused and "not converted" in s.refused
-        import_omics(st, _write(tmp_path / "c.csv", probes, x, "# platform=HG-U133A\n# scale=log2\n"),
-                     patient_id="P1")
+        import_file(st, _write(tmp_path / "c.csv", probes, x, ""), patient_id="P1",      # declared at import
+                    declared={"platform": "HG-U133A", "scale": "log2"})
         over = {"er_status": "positive", "grade": "intermediate", "size_cm": 2.0}
         s = next(s for s in score_all(st.profile("P1"), registry=reg, overrides=over) if s.model == gx.MODEL_ID)
         assert s.ok, s.refused

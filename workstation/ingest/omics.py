@@ -179,15 +179,17 @@ class _Layout:
 
 
 def import_omics(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
-                 progress: Progress | None = None) -> ImportResult:
-    """Import one omics table for an existing patient. ``sample`` picks one sample column of a wide table."""
+                 progress: Progress | None = None, declared: dict | None = None) -> ImportResult:
+    """Import one omics table for an existing patient. ``sample`` picks one sample column of a wide table;
+    ``declared`` gives file-level keys (``platform``, ``scale``, ``unit`` ...) at import, as ``# key=value`` lines
+    would (a file that says otherwise is refused)."""
     pf, prev = start_patient_file(store, path, "omics", patient_id, progress)
     if prev is not None:
         return prev
     path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     with import_batch(store, info, kind="omics", importer="omics", importer_version=IMPORTER_VERSION,
                       patient_id=pid) as batch, open_text(path) as fh:
-        reader = _Reader(path, fh, sample)
+        reader = _Reader(path, fh, sample, declared)
         n = 0
         for frame in reader.frames():
             n += batch.insert_frame("analytes", frame)
@@ -203,8 +205,9 @@ def import_omics(store, path: Path | str, *, patient_id: str | None = None, samp
 
 
 class _Reader:
-    def __init__(self, path: Path, fh, sample: str | None) -> None:
+    def __init__(self, path: Path, fh, sample: str | None, declared: dict | None = None) -> None:
         self.path, self.fh, self.sample = path, fh, sample
+        self.declared = {_norm(k): str(v).strip() for k, v in (declared or {}).items() if v}
         self.missing = 0
         self.by_omics: dict[str, int] = {}
 
@@ -225,6 +228,11 @@ class _Reader:
 
     def frames(self):
         meta, header_line, line_no = self._preamble()
+        for key, value in self.declared.items():
+            if key in meta and meta[key].lower() != value.lower():
+                raise MalformedFile(str(self.path), f"the file says {key}={meta[key]} but the import declares "
+                                    f"{key}={value}", field=key)
+            meta.setdefault(key, value)
         delim = "\t" if header_line.count("\t") >= max(1, header_line.count(",")) else ","
         header = next(csv.reader([header_line], delimiter=delim))
         lay = self.layout = _Layout(header, meta, self.path)
