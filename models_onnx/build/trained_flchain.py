@@ -343,6 +343,9 @@ def card(c: Cohort, p: cox_onnx.CoxParams, perf: dict) -> dict:
         "Not developed for people with a known plasma cell disorder (myeloma, AL amyloidosis), whose light chains "
         "are monoclonal.",
         "The interval shows how much the fit varies between resamples of the cohort, not the chance for one person.",
+        "Calibration was checked only on the cohort's own hold-out. Where mortality differs from 1995-2003 Olmsted "
+        "County (another country, ancestry mix or era), absolute risks may be too high or too low: check them "
+        "against local outcomes before relying on them.",
     ]
     cd["training"] = {
         "algorithm": (f"Cox proportional hazards, Breslow ties, ridge penalty {LAM} x ||beta||^2 / 2 on standardised "
