@@ -250,9 +250,9 @@ def card(c: Cohort, p: cox_onnx.CoxParams, perf: dict) -> dict:
     cd["applicability"] = {"age_years": [50, 101]}
     cd["required_record"] = {"any_of": ["kappa_mg_dl", "lambda_mg_dl"],
                              "missing_text": "the record has no serum free light chain (kappa or lambda) result"}
-    lo = c.x[c.train].min(axis=0)
-    hi = c.x[c.train].max(axis=0)
-    rng_src = "range observed in the training split (the model is not validated outside it)"
+    lo, hi = c.x.min(axis=0), c.x.max(axis=0)
+    rng_src = ("range observed in the cohort the model was trained and checked on (training and held-out splits); "
+               "not validated outside it")
     unit_note = ("Lab value in mg/dL or mg/L with its unit (mg/L is divided by 10); a value without a unit is "
                  "refused: a 10x unit error still passes the range check for 83 % of people and moves the median "
                  "risk from 0.145 to 0.571 (feasibility study, unit_check_b)")

@@ -70,6 +70,16 @@ def test_shipped_model_meets_the_acceptance_figures_on_the_held_out_split(cohort
     assert all(r["n"] > 0 and len(r["harrell_c"]["ci95"]) == 2 for r in card["subgroups"])
 
 
+def test_every_cohort_row_is_inside_the_card_domain_and_scores_as_the_onnx_file(cohort, shipped, reg):
+    rows = cohort.test[::7]
+    for i in rows:
+        a, male, k, lam, cr, mg = cohort.x[i]
+        s = reg.score(fl.MODEL_ID, {"age": a, "sex": "male" if male else "female", "kappa_mg_dl": k,
+                                    "lambda_mg_dl": lam, "creatinine_mg_dl": cr, "mgus": bool(mg)}, explain=False)
+        assert s.ok, s.refused
+        assert s.value == pytest.approx(shipped["value"][i, 0], abs=1e-12)
+
+
 def test_onnx_equals_the_numpy_model_and_the_interval_brackets_the_estimate(cohort, shipped):
     p = fl.fit(cohort)
     ref = cox_onnx.predict(p, cohort.x)

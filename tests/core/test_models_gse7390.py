@@ -107,6 +107,8 @@ def test_registry_scores_a_held_out_patient_and_refuses_a_transformed_profile(co
     assert s.value == pytest.approx(sess.run(["value"], {"x": _x(cohort, [i])})[0][0, 0], abs=1e-12)
     assert s.interval[0] <= s.value <= s.interval[1] and s.category == "research"
     assert abs(sum(s.contributions.values()) - s.extra["lp"]) < 1e-12
+    # every held-out woman passes the assay check and the input ranges (the ranges cover the checked cohort)
+    assert all(reg.score(gx.MODEL_ID, _inputs(cohort, j), explain=False).ok for j in cohort.test)
     z = reg.score(gx.MODEL_ID, _inputs(cohort, i, _profiles(cohort, [i])["z-scored"][0]))
     assert z.value is None and z.refused.startswith("assay check:")
 
