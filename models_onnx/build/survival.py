@@ -78,13 +78,15 @@ def _loglik_parts(z: np.ndarray, s: _Sorted, w: np.ndarray, beta: np.ndarray, wa
 
 def cox_fit(z: np.ndarray, time: np.ndarray, event: np.ndarray, *, lam: float | np.ndarray = 0.0,
             l1: np.ndarray | None = None, weights: np.ndarray | None = None,
-            start: np.ndarray | None = None, max_iter: int = 100) -> np.ndarray:
+            start: np.ndarray | None = None, max_iter: int = 100, l1_smooth: float = 0.0) -> np.ndarray:
     """Maximise ``loglik(beta) - sum(lam * beta^2) / 2 - sum(l1 * |beta|)`` by Newton's method.
 
-    ``lam`` is a scalar or one ridge weight per column. ``l1`` (one weight per column) is only allowed with a
-    fixed sign pattern: every column must be active with the sign of ``start`` (the L1 term is then linear and
-    the objective smooth); use it to finish an elastic-net fit on its active set. Step-halving keeps every step
-    uphill. Returns the optimum (float64).
+    ``lam`` is a scalar or one ridge weight per column. ``l1`` (one weight per column) is used either with a
+    fixed sign pattern (``l1_smooth == 0``: every column must be active with the sign of ``start``, so the L1 term
+    is linear and the objective smooth; use it to finish an elastic-net fit on its active set), or with
+    ``|b|`` replaced by ``sqrt(b^2 + l1_smooth)`` (``l1_smooth > 0``: a smooth, strictly concave objective whose
+    optimum lies within about ``sqrt(l1_smooth)`` of the elastic net's, with no sign to hold; used for bootstrap
+    refits, where a coefficient may cross zero). Step-halving keeps every step uphill. Returns the optimum.
     """
     z = np.asarray(z, dtype=np.float64)
     s = _sorted(time, event)
@@ -93,13 +95,18 @@ def cox_fit(z: np.ndarray, time: np.ndarray, event: np.ndarray, *, lam: float | 
     p = z.shape[1]
     lam_v = np.broadcast_to(np.asarray(lam, dtype=np.float64), (p,))
     beta = np.zeros(p) if start is None else np.asarray(start, dtype=np.float64).copy()
-    sign = np.sign(beta) if l1 is not None else np.zeros(p)
+    smooth = l1 is not None and l1_smooth > 0
+    sign = np.sign(beta) if l1 is not None and not smooth else np.zeros(p)
     l1_v = np.zeros(p) if l1 is None else np.asarray(l1, dtype=np.float64)
-    if l1 is not None and np.any((sign == 0) & (l1_v > 0)):
+    if l1 is not None and not smooth and np.any((sign == 0) & (l1_v > 0)):
         raise ValueError("an L1-penalised column needs a non-zero start (its sign is held fixed)")
 
     def objective(b):
         ll, g, h = _loglik_parts(zs, s, w, b)
+        if smooth:
+            r = np.sqrt(b * b + l1_smooth)
+            return (ll - 0.5 * float(np.sum(lam_v * b * b)) - float(np.sum(l1_v * r)),
+                    g - lam_v * b - l1_v * b / r, h - np.diag(lam_v + l1_v * l1_smooth / r ** 3))
         return (ll - 0.5 * float(np.sum(lam_v * b * b)) - float(np.sum(l1_v * sign * b)),
                 g - lam_v * b - l1_v * sign, h - np.diag(lam_v))
 
@@ -118,7 +125,7 @@ def cox_fit(z: np.ndarray, time: np.ndarray, event: np.ndarray, *, lam: float | 
         beta, f, g, h = cand, f_new, g_new, h_new
         if np.max(np.abs(t * step)) < 1e-13 * max(1.0, float(np.max(np.abs(beta)))):
             break
-    if l1 is not None and np.any(np.sign(beta)[l1_v > 0] != sign[l1_v > 0]):
+    if l1 is not None and not smooth and np.any(np.sign(beta)[l1_v > 0] != sign[l1_v > 0]):
         raise ValueError("a coefficient changed sign while finishing on the active set")
     return beta
 

@@ -17,7 +17,7 @@ Method (the feasibility study's model A1, ``shared/reference/ml/README.md`` sect
 * the linear predictor is then shrunk by a uniform factor estimated by cross-validation on the training split
   (the Cox slope of out-of-fold linear predictors; van Houwelingen & le Cessie, Stat Med 1990), because the
   unshrunk model is over-fitted (held-out slope about 0.57); the card gives both;
-* an interval from 199 bootstrap refits on the selected features (ridge part of the penalty only);
+* an interval from 199 bootstrap refits on the selected features (same penalty, |b| smoothed, same shrinkage);
 * an assay guard from the training profiles (``guard`` in the card; :mod:`workstation.models.assay_guard`).
 """
 from __future__ import annotations
@@ -40,6 +40,7 @@ L1_RATIO = 0.5
 ALPHA = 0.06053692053        # choose_alpha() (stratified 5-fold CV on the training split, max mean Harrell C)
 HORIZON_DAYS = 1826.25
 BOOT_RIDGE = 1.0
+L1_SMOOTH = 1e-6         # |b| ~ sqrt(b^2 + 1e-6) in the bootstrap refits (within 0.001 of the elastic net)
 CLINICAL = ["age", "er_pos", "grade_intermediate", "grade_poor", "size_cm"]
 GUARD_MARGIN, GUARD_R_MIN = 0.5, 0.60      # the feasibility study's platform guard
 PLATFORM, SCALE = "Affymetrix HG-U133A", "log2 intensity"
@@ -161,12 +162,15 @@ def fit(c: Cohort, *, n_boot: int = N_FIT_BOOT) -> Fit:
         beta = sv.sig(raw * shrink)
         z = z_all[tr][:, cols]
         h0 = float(sv.sig(sv.breslow_h0(z @ beta, t, e, HORIZON_DAYS)))
-        # refits: the ridge part of the penalty, and a ridge of BOOT_RIDGE on the (otherwise unpenalised)
-        # clinical features, so a resample in which a grade or ER group has no event still has a finite optimum
-        lam = np.maximum(len(tr) * ALPHA * (1 - L1_RATIO) * _penalty(len(c.probes))[cols], BOOT_RIDGE)
+        # refits: the same elastic-net objective on the selected features (|b| smoothed, so a coefficient may
+        # cross zero), plus a ridge of BOOT_RIDGE on the otherwise unpenalised clinical features so that a
+        # resample in which a grade or ER group has no event still has a finite optimum; then the same shrinkage
+        pf = _penalty(len(c.probes))[cols]
+        lam = np.maximum(len(tr) * ALPHA * (1 - L1_RATIO) * pf, BOOT_RIDGE)
+        l1 = len(tr) * ALPHA * L1_RATIO * pf
         boot_beta, boot_h0 = [], []
         for w in sv.multinomial_weights(len(tr), n_boot, FIT_BOOT_SEED):
-            b = sv.sig(sv.cox_fit(z, t, e, lam=lam, weights=w, start=raw) * shrink)
+            b = sv.sig(sv.cox_fit(z, t, e, lam=lam, l1=l1, l1_smooth=L1_SMOOTH, weights=w, start=raw) * shrink)
             boot_beta.append(b)
             boot_h0.append(float(sv.sig(sv.breslow_h0(z @ b, t, e, HORIZON_DAYS, weights=w))))
     p = cox_onnx.CoxParams([], mean[cols], sd[cols], beta, h0, np.array(boot_beta).reshape(n_boot, len(cols)),
@@ -348,9 +352,9 @@ def card(c: Cohort, m: Fit, perf: dict, g: dict, rates: dict) -> dict:
                            "value_hi": "97.5th percentile of the risk over the bootstrap refits"}
     cd["interval"] = {"low": "value_lo", "high": "value_hi", "level": 0.95,
                       "method": (f"percentile interval over {N_FIT_BOOT} bootstrap refits on resamples of the "
-                                 f"training split, on the {len(m.cols)} selected features (ridge part of the "
-                                 "penalty; the probe selection itself is not redone, so the interval is too "
-                                 "narrow)"),
+                                 f"training split, on the {len(m.cols)} selected features with the same penalty "
+                                 "and shrinkage (the probe selection itself is not redone, so the interval is "
+                                 "too narrow)"),
                       "meaning": "How much the estimate moves between refits; not this person's uncertainty."}
     term_inputs = {f: ("er_status" if f == "er_pos" else "grade" if f.startswith("grade") else
                        f[1:] if f.startswith("X") else f) for f in feats}

@@ -64,7 +64,13 @@ def test_onnx_equals_numpy_and_the_alpha_is_the_cross_validated_one(cohort):
     ref = cox_onnx.predict(m.params, x)
     for k in ref:
         assert np.max(np.abs(got[k] - ref[k])) < 1e-9, k
+    te = got["value"][cohort.test]
+    inside = (got["value_lo"][cohort.test] <= te) & (te <= got["value_hi"][cohort.test])
+    assert inside.mean() >= 0.95                    # the refits are centred on the fit they bracket
     assert gx.choose_alpha(cohort) == gx.ALPHA
+    from workstation.display import unit_text
+
+    assert unit_text(gx.SCALE) == "log2 intensity"   # a scale, not an exponent
 
 
 def _profiles(cohort, rows):

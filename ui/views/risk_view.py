@@ -265,8 +265,10 @@ class RiskView(PatientView):
                                  f"{t.text if recorded.ok else t.text_muted};")
         iv = interval_text(recorded)
         wiv = interval_text(whatif) if whatif is not None and whatif.ok else ""
-        self.interval.setText((f"{iv} — how far the estimate moves when the model is refitted on resamples of its "
-                               "cohort (see the model card)" if iv else "") + (f"; what-if {wiv}" if wiv else ""))
+        parts = [f"{iv} — how far the estimate moves when the model is refitted on resamples of its cohort (see "
+                 "the model card)"] if iv else []
+        parts += [f"what-if {wiv}"] if wiv else []
+        self.interval.setText("; ".join(parts))
         self.interval.setVisible(bool(iv or wiv))
         current = whatif if whatif is not None else recorded
         if whatif is None:
