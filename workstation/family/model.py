@@ -202,7 +202,7 @@ class Family:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "proband": self.proband, "consultand": self.consultand,
-                "risk_factors": dict(self.risk_factors),
+                "risk_factors": [[k, v] for k, v in self.risk_factors.items()],   # a list keeps the file's order
                 "people": [asdict(p) for p in self.people.values()],
                 "partnerships": [asdict(pt) for pt in self.partnerships]}
 
@@ -218,7 +218,7 @@ class Family:
         return cls(id=d.get("id", "family"), people=people,
                    partnerships=[Partnership(**x) for x in d.get("partnerships", [])],
                    proband=d.get("proband"), consultand=d.get("consultand"),
-                   risk_factors=dict(d.get("risk_factors", {})))
+                   risk_factors=dict(d.get("risk_factors") or {}))
 
     def problems(self) -> list[str]:
         """Structural problems in plain words (an empty list for a consistent family)."""

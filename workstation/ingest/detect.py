@@ -1,6 +1,7 @@
 """Which importer a file needs, decided from its content (the first bytes), not its name.
 
-Returns one of ``'vcf' | 'fhir' | 'fhir-ndjson' | 'omics' | 'apple-health' | 'fitbit' | 'wearable-csv'`` or raises
+Returns one of ``'vcf' | 'fhir' | 'fhir-ndjson' | 'omics' | 'apple-health' | 'fitbit' | 'wearable-csv' |
+'canrisk' | 'boadicea' | 'ped'`` or raises
 :class:`~workstation.errors.FormatNotRecognised` naming the file. Gzip-compressed text is looked into; a zip is
 recognised as an Apple Health export when it holds ``export.xml``.
 """
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from workstation.errors import FormatNotRecognised, NotFound
 
-FORMATS = ("vcf", "fhir", "fhir-ndjson", "omics", "apple-health", "fitbit", "wearable-csv")
+FORMATS = ("vcf", "fhir", "fhir-ndjson", "omics", "apple-health", "fitbit", "wearable-csv", "canrisk", "boadicea",
+           "ped")
 HEAD_BYTES = 1 << 16
 
 
@@ -64,6 +66,10 @@ def detect_head(head: bytes, name: str = "") -> str | None:
     if _sniff_vcf(head):
         return "vcf"
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    from workstation.family import canrisk, ped
+
+    if (pedigree := canrisk.sniff(text)) is not None:
+        return pedigree
     if text.startswith("<"):
         return "apple-health" if ("<HealthData" in text or "DOCTYPE HealthData" in text) else None
     if text.startswith("{"):
@@ -90,6 +96,8 @@ def detect_head(head: bytes, name: str = "") -> str | None:
         return "wearable-csv"
     if omics.sniff_header(cols):
         return "omics"
+    if ped.sniff(text):
+        return "ped"
     return None
 
 
@@ -108,6 +116,6 @@ def detect(path: Path | str) -> str:
     fmt = detect_head(head_bytes(p), p.name)
     if fmt is None:
         raise FormatNotRecognised(str(p), "the content is not a format the workstation imports (VCF, FHIR JSON or "
-                                  "NDJSON, omics CSV/TSV, Apple Health export, Fitbit JSON, wearable CSV); see "
-                                  "docs/IMPORT_FORMATS.md")
+                                  "NDJSON, omics CSV/TSV, Apple Health export, Fitbit JSON, wearable CSV, PED, "
+                                  "CanRisk or BOADICEA pedigree); see docs/IMPORT_FORMATS.md")
     return fmt
