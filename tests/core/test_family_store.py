@@ -100,19 +100,19 @@ def test_every_edit_is_a_version_with_an_audit_row_and_undo_redo(tmp_path):
         con.execute("INSERT INTO patients (id, name, sex) VALUES ('p1', 'Pat', 'female')")
     fam0 = fhir_io.merge(None, [], s.patient("p1"))[0]
     fs.save(s, "p1", fam0, {"op": "new"})
-    session = fs.EditSession(s, "p1")
+    session = fs.EditSession("p1")
     me = fam0.consultand
     v_before = s.data_version("p1")
-    session.apply(edit.add_parents(fam0, me))
+    session.apply(s, edit.add_parents(fam0, me))
     assert s.data_version("p1") != v_before              # the patient's version moves with the family
-    fam, _ = session.family()
+    fam, _ = session.family(s)
     mother = fam.people[me].mother
-    session.apply(edit.set_diagnoses(fam, mother, [Diagnosis("breast_cancer", 44)]))
-    assert session.family()[0].people[mother].first_age("breast_cancer") == 44
-    session.undo()
-    assert not session.family()[0].people[mother].diagnoses
-    session.redo()
-    assert session.family()[0].people[mother].first_age("breast_cancer") == 44
+    session.edit(s, "set_diagnoses", mother, [Diagnosis("breast_cancer", 44)])
+    assert session.family(s)[0].people[mother].first_age("breast_cancer") == 44
+    session.undo(s)
+    assert not session.family(s)[0].people[mother].diagnoses
+    session.redo(s)
+    assert session.family(s)[0].people[mother].first_age("breast_cancer") == 44
     hist = fs.history(s, "p1")
     assert [h["change"]["op"] for h in hist] == ["new", "add_parents", "diagnoses", "undo", "redo"]
     assert s.audit_rows()["action"].tolist().count("family_change") == 5

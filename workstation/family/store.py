@@ -85,25 +85,38 @@ class EditSession:
     """Undo/redo over stored versions during one consultation (each step is its own stored version).
 
     ``apply`` stores an edit's result; ``undo`` stores the state before the last edit; ``redo`` the state after
-    it. The stacks hold version numbers only, so the store stays the single source of truth.
+    it. The stacks hold version numbers only, so the store stays the single source of truth. Every method takes the
+    open store first, so the window's single store worker can call them (``session.call(edits.apply, ...)``).
     """
 
-    store: object
     patient_id: str
     undo_stack: list[int] = field(default_factory=list)   # versions to go back to
     redo_stack: list[int] = field(default_factory=list)   # versions to go forward to
 
-    def family(self) -> tuple[Family | None, int]:
-        return current(self.store, self.patient_id)
+    def family(self, store) -> tuple[Family | None, int]:
+        return current(store, self.patient_id)
 
-    def apply(self, result: tuple[Family, dict]) -> int:
+    def apply(self, store, result: tuple[Family, dict]) -> int:
         family, change = result
-        _, before = current(self.store, self.patient_id)
-        v = save(self.store, self.patient_id, family, change)
+        _, before = current(store, self.patient_id)
+        v = save(store, self.patient_id, family, change)
         if before:
             self.undo_stack.append(before)
         self.redo_stack.clear()
         return v
+
+    def edit(self, store, op: str, *args, **kwargs) -> int:
+        """Apply ``workstation.family.edit.<op>(current family, *args, **kwargs)`` and store it."""
+        from workstation.family import edit as ops
+
+        fam, _ = current(store, self.patient_id)
+        if fam is None:
+            from workstation.family.fhir_io import merge
+
+            fam, _ = merge(None, [], store.patient(self.patient_id))
+            save(store, self.patient_id, fam, {"op": "new"})
+        fn = getattr(ops, op)
+        return self.apply(store, fn(fam, *args, **kwargs))
 
     @property
     def can_undo(self) -> bool:
@@ -113,18 +126,18 @@ class EditSession:
     def can_redo(self) -> bool:
         return bool(self.redo_stack)
 
-    def undo(self) -> int | None:
+    def undo(self, store) -> int | None:
         if not self.undo_stack:
             return None
-        _, now = current(self.store, self.patient_id)
+        _, now = current(store, self.patient_id)
         target = self.undo_stack.pop()
         self.redo_stack.append(now)
-        return revert(self.store, self.patient_id, target, op="undo")
+        return revert(store, self.patient_id, target, op="undo")
 
-    def redo(self) -> int | None:
+    def redo(self, store) -> int | None:
         if not self.redo_stack:
             return None
-        _, now = current(self.store, self.patient_id)
+        _, now = current(store, self.patient_id)
         target = self.redo_stack.pop()
         self.undo_stack.append(now)
-        return revert(self.store, self.patient_id, target, op="redo")
+        return revert(store, self.patient_id, target, op="redo")
