@@ -207,16 +207,16 @@ def card() -> dict:
         {"name": "HypPlas", "type": "code", "description": "Atypical hyperplasia in a biopsy: 0 no, 1 yes, "
                                                            "99 unknown or no biopsy",
          "default": 99, "default_note": "not given; coded 99 (unknown)"},
-        {"name": "AgeMen", "type": "code", "description": "Age at first menstrual period (years; 99 unknown)",
+        {"name": "AgeMen", "type": "code", "description": "Menarche (age at the first menstrual period, years; 99 unknown)",
          "default": 99, "default_note": "not given; coded 99 (unknown)"},
-        {"name": "Age1st", "type": "code", "description": "Age at first live birth (years; 98 nulliparous, "
-                                                          "99 unknown)",
+        {"name": "Age1st", "type": "code", "description": "First live birth (the woman's age then, years; 98 "
+                                                          "nulliparous, 99 unknown)",
          "default": 99, "default_note": "not given; coded 99 (unknown)"},
         {"name": "N_Rels", "type": "code", "description": "First-degree relatives (mother, sisters, daughters) "
                                                           "with breast cancer (99 unknown)",
          "default": 99, "default_note": "not given; coded 99 (unknown)"},
-        {"name": "Race", "type": "code", "description": "BCRA race/ethnicity code: " + "; ".join(
-            f"{i} {r}" for i, r in enumerate(RACES, 1))},
+        {"name": "Race", "type": "code", "description": "Race/ethnicity (BCRA code: " + ", ".join(
+            f"{i} {r}" for i, r in enumerate(RACES, 1)) + ")"},
         {"name": "prior_breast_cancer", "type": "boolean", "default": False,
          "description": "History of breast cancer, DCIS or LCIS, or chest radiation for Hodgkin lymphoma",
          "default_note": "not given; assumed no (the model does not apply if yes)"},

@@ -6,8 +6,10 @@ Threading: GUI thread only.
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from html import escape
+
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QListWidgetItem, QPushButton, QSpinBox, QTextBrowser, QWidget)
 
 from ui.widgets.common import Card, label
 from workstation.family.model import CONDITION_LABELS, GENES, Diagnosis, GeneTest
@@ -182,44 +184,39 @@ SHORT_NAMES = {"gail_bcrat": "Gail (NCI BCRAT)", "claus_breast": "Claus", "premm
 
 
 class RiskPanel(Card):
-    """Gail, Claus, PREMM5 and the Lynch criteria: value or refusal with its reason, and the basis."""
+    """Gail, Claus, PREMM5 and the Lynch criteria: value or refusal with its reason, and the basis (scrolls)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Hereditary risk from this family", parent)
-        self.box = QVBoxLayout()
-        self.box.setSpacing(6)
-        self.body.addLayout(self.box)
-        self.body.addStretch(1)
-        self.rows: list[QWidget] = []
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self.text.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.body.addWidget(self.text, 1)
 
     def set_risk(self, risk, numbers: dict[str, str]) -> None:
-        for w in self.rows:
-            w.deleteLater()
-        self.rows = []
-
-        def add(text: str, name: str = "", tip: str = "") -> None:
-            w = label(text, name=name, wrap=True)
-            if tip:
-                w.setToolTip(tip)
-            self.box.addWidget(w)
-            w.show()          # a layout shows new children only on the next event-loop turn; show them now
-            self.rows.append(w)
-
+        parts = []
         for s in risk.scores:
-            basis = f"{s.name} ({s.version}). {s.card.get('citation', '')}"
             title = SHORT_NAMES.get(s.model, s.name)
             if ", " in s.name:
                 title += " " + s.name.rsplit(", ", 1)[1]
             if s.value is not None:
-                incomplete = " - some answers unknown" if s.defaults_used else ""
-                add(f"<b>{title}</b>: {s.value:.1%}{' - ' + s.band if s.band else ''}{incomplete}", tip=basis)
+                unknown = f" <span style='color: gray'>(unknown: {escape(', '.join(sorted(s.defaults_used)))})" \
+                          "</span>" if s.defaults_used else ""
+                line = f"<b>{escape(title)}</b>: {s.value:.1%}{' - ' + escape(s.band) if s.band else ''}{unknown}"
             else:
-                add(f"<b>{title}</b>: not computed - {s.refused}", name="muted", tip=basis)
-            for n in s.notes[:2]:
-                add(f"· {n}", name="hint")
+                line = f"<b>{escape(title)}</b>: <span style='color: gray'>not computed - {escape(s.refused)}</span>"
+            notes = "".join(f"<br><small>&#183; {escape(n)}</small>" for n in s.notes[:3])
+            first = (s.card.get("citation") or "").split("; ")[0].split(" (doi")[0]
+            cite = f"<br><small style='color: gray'>{escape(first)}</small>" if first else ""
+            parts.append(f"<p style='margin: 0 0 6px 0'>{line}{notes}{cite}</p>")
         for c in risk.criteria:
             who = ", ".join(numbers.get(p, p) for p in c.people)
             state = "met" if c.met else "not met"
-            add(f"<b>{c.name}</b>: {state}{' - ' + who if who else ''}", tip=c.source + "; " + "; ".join(c.detail))
-            if c.not_assessable:
-                add("· not assessable from a pedigree: " + "; ".join(c.not_assessable), name="hint")
+            na = (f"<br><small>&#183; not assessable from a pedigree: {escape('; '.join(c.not_assessable))}</small>"
+                  if c.not_assessable else "")
+            parts.append(f"<p style='margin: 0 0 6px 0'><b>{escape(c.name)}</b>: {state}"
+                         f"{' - ' + escape(who) if who else ''}<br><small>{escape('; '.join(c.detail))}</small>{na}</p>")
+        self.text.setHtml("".join(parts))
+
+    def plain_text(self) -> str:
+        return self.text.toPlainText()

@@ -35,6 +35,13 @@ def _p(fam: Family, pid: str, sex: str, age: int | None, today: date, **kw) -> P
     return p
 
 
+def _elder(f: Family, pid: str, sex: str, age: int, today: date, died_at: int, **kw) -> Person:
+    """A parent's generation: alive at ``age`` when that is plausible, else deceased at ``died_at``."""
+    if age > 86:
+        return _p(f, pid, sex, died_at, today, deceased=True, yob=today.year - age, **kw)
+    return _p(f, pid, sex, age, today, **kw)
+
+
 def brca2(patient, today: date) -> Family:
     a = _age(patient.birth_date, today)
     f = Family(id="DEMOBRCA2", risk_factors={"menarche": "12", "parity": "2", "first_live_birth": "29",
@@ -44,13 +51,13 @@ def brca2(patient, today: date) -> Family:
        diagnoses=[Diagnosis("ovarian_cancer", 64)])
     _p(f, "PGF", "male", 81, today, deceased=True, yob=today.year - a - 62)
     _p(f, "PGM", "female", 88, today, deceased=True, yob=today.year - a - 60)
-    _p(f, "FTH", "male", a + 31, today, father="PGF", mother="PGM")
-    _p(f, "MTH", "female", max(a + 28, 50), today, father="MGF", mother="MGM",
+    _elder(f, "FTH", "male", a + 31, today, 84, father="PGF", mother="PGM")
+    _elder(f, "MTH", "female", max(a + 28, 50), today, 79, father="MGF", mother="MGM",
        diagnoses=[Diagnosis("breast_cancer", 44)], pathology={"er": "P", "pr": "P", "her2": "N"},
        tests=[GeneTest("BRCA1", "N", "S"), GeneTest("BRCA2", "P", "S")])
     _p(f, "MAU", "female", 47, today, deceased=True, yob=today.year - a - 25, father="MGF", mother="MGM", diagnoses=[Diagnosis("breast_cancer", 39)])
-    _p(f, "MUN", "male", max(a + 33, 64), today, father="MGF", mother="MGM",
-       diagnoses=[Diagnosis("prostate_cancer", 61)])
+    _elder(f, "MUN", "male", max(a + 33, 64), today, 77, father="MGF", mother="MGM",
+           diagnoses=[Diagnosis("prostate_cancer", 61)])
     _p(f, "SIS", "female", max(a - 3, 20), today, father="FTH", mother="MTH",
        tests=[GeneTest("BRCA2", "N", "T")])
     me = _p(f, "self", "female", a, today, father="FTH", mother="MTH", name=patient.given,
@@ -77,12 +84,12 @@ def lynch(patient, today: date) -> Family:
     _p(f, "PGF", "male", 79, today, deceased=True, yob=today.year - a - 61,
        diagnoses=[Diagnosis("other", 70, SCT, "22298006", "Myocardial infarction")])
     _p(f, "PGM", "female", 90, today, deceased=True, yob=today.year - a - 59)
-    _p(f, "FTH", "male", a + 30, today, father="PGF", mother="PGM")
-    _p(f, "MTH", "female", max(a + 27, 52), today, father="MGF", mother="MGM",
+    _elder(f, "FTH", "male", a + 30, today, 82, father="PGF", mother="PGM")
+    _elder(f, "MTH", "female", max(a + 27, 52), today, 74, father="MGF", mother="MGM",
        diagnoses=[Diagnosis("endometrial_cancer", 47, SCT, "254878006", "Malignant neoplasm of endometrium")])
     _p(f, "MUN", "male", 50, today, deceased=True, yob=today.year - a - 24, father="MGF", mother="MGM",
        diagnoses=[Diagnosis("colorectal_cancer", 44, SCT, "363406005", "Malignant tumor of colon")])
-    _p(f, "MAU", "female", a + 22, today, father="MGF", mother="MGM")
+    _elder(f, "MAU", "female", a + 22, today, 80, father="MGF", mother="MGM")
     me = _p(f, "self", "male", a, today, father="FTH", mother="MTH", name=patient.given, refs={"patient": patient.id},
             diagnoses=[Diagnosis("colorectal_cancer", crc_age, SCT, "363406005", "Malignant tumor of colon")])
     me.ashkenazi = False
@@ -102,9 +109,9 @@ def unremarkable(patient, today: date) -> Family:
     _p(f, "MGM", "female", 91, today, deceased=True, yob=today.year - a - 58)
     _p(f, "PGF", "male", 80, today, deceased=True, yob=today.year - a - 62)
     _p(f, "PGM", "female", 93, today, deceased=True, yob=today.year - a - 59)
-    _p(f, "FTH", "male", a + 29, today, father="PGF", mother="PGM")
-    _p(f, "MTH", "female", a + 26, today, father="MGF", mother="MGM")
-    _p(f, "PUN", "male", a + 33, today, father="PGF", mother="PGM")
+    _elder(f, "FTH", "male", a + 29, today, 81, father="PGF", mother="PGM")
+    _elder(f, "MTH", "female", a + 26, today, 86, father="MGF", mother="MGM")
+    _elder(f, "PUN", "male", a + 33, today, 79, father="PGF", mother="PGM")
     me = _p(f, "self", "female", a, today, father="FTH", mother="MTH", name=patient.given,
             refs={"patient": patient.id})
     me.ashkenazi = False

@@ -24,7 +24,7 @@ from workstation.family import kinship
 from workstation.family.layout import Layout, layout as make_layout
 from workstation.family.model import CANCERS, CONDITION_LABELS, Family, Person
 
-ROW_GAP = 2.6            # generation spacing in symbol units (room for three lines of text below each symbol)
+ROW_GAP = 2.3            # generation spacing in symbol units (room for three lines of text below each symbol)
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 SHORT = {"breast_cancer": "Breast ca", "contralateral_breast_cancer": "2nd breast ca", "ovarian_cancer": "Ovarian ca",
          "prostate_cancer": "Prostate ca", "pancreatic_cancer": "Pancreatic ca", "colorectal_cancer": "Colorectal ca",
@@ -80,7 +80,8 @@ class Drawing:
 def short_relation(display: str) -> str:
     """'natural mother' -> 'mother', 'maternal grandfather' -> 'mat. grandfather' (fits under a symbol)."""
     out = display.replace("natural ", "").replace("maternal ", "mat. ").replace("paternal ", "pat. ")
-    return out.replace("first cousin", "cousin").replace("family member", "")
+    out = out.replace("first cousin", "cousin").replace("family member", "")
+    return "partner" if out in ("husband", "wife", "spouse") else out
 
 
 def _shape(p: Person) -> str:

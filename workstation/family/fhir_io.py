@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from workstation.family import conditions as cond
+from workstation.family.conditions import coding as cond_coding
 from workstation.family import kinship
 from workstation.family.edit import ROLE_SHAPES, add_by_role
 from workstation.family.model import Family, Person
@@ -242,6 +243,19 @@ def to_resources(family: Family, patient_ref: str) -> list[dict]:
     return out
 
 
+def _onset_month(birth, age: int | None) -> str | None:
+    """'YYYY-MM' half a year after the birthday at ``age`` (so the age computed back from it is ``age``)."""
+    if age is None or birth is None:
+        return None
+    try:
+        b = date.fromisoformat(str(birth)[:10])
+    except ValueError:
+        return None
+    month = b.month + 6
+    year = b.year + age + (month - 1) // 12
+    return f"{year:04d}-{(month - 1) % 12 + 1:02d}"
+
+
 def to_bundle(family: Family, patient: dict) -> dict:
     """A FHIR R4 collection Bundle: the Patient (id, sex, birth date only) and the family's FMH resources."""
     pid = str(patient.get("id") or "patient")
@@ -253,4 +267,16 @@ def to_bundle(family: Family, patient: dict) -> dict:
     entries = [{"fullUrl": f"Patient/{pid}", "resource": pres}]
     for r in to_resources(family, f"Patient/{pid}"):
         entries.append({"fullUrl": f"FamilyMemberHistory/{r['id']}", "resource": r})
+    me = family.people.get(family.index_id or "")
+    for i, d in enumerate(me.diagnoses if me is not None else []):
+        # the index person's own diagnoses are Conditions of the Patient (FMH describes relatives only)
+        cond = {"resourceType": "Condition", "id": f"{pid}-family-dx-{i + 1}", "subject": {"reference": f"Patient/{pid}"},
+                "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                               "code": "active"}]}, "code": cond_coding(d)}
+        onset = _onset_month(patient.get("birth_date"), d.age)
+        if onset:
+            cond["onsetDateTime"] = onset          # month precision: the age is all that is known
+        elif d.age is not None:
+            cond["onsetAge"] = {"value": d.age, "unit": "a", "system": UCUM, "code": "a"}
+        entries.append({"fullUrl": f"Condition/{cond['id']}", "resource": cond})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}

@@ -45,6 +45,7 @@ def gail_scores(profile, registry=None) -> list[Score]:
             inp["T2"] = t2
         s = reg.score("gail_bcrat", inp)
         s.sources = dict(sources)
+        s.notes = _gail_notes(profile)
         s.name = f"{s.name}, {label}"
         if str(profile.sex or "").lower() == "male":
             s.applicable, s.value, s.refused = False, None, "the Gail model is for women"
@@ -52,8 +53,31 @@ def gail_scores(profile, registry=None) -> list[Score]:
     return out
 
 
-def family_risk(profile, registry=None) -> FamilyRisk:
+def _gail_notes(profile) -> list[str]:
+    """Where the family makes Gail the wrong tool, say so beside its number (its card's own limitation)."""
+    from workstation.family import kinship
+
     fam: Family | None = getattr(profile, "family", None)
+    if fam is None or fam.index_id is None:
+        return []
+    notes = []
+    carriers = [pid for pid, p in fam.people.items() if pid != fam.index_id
+                and any(t.gene in ("BRCA1", "BRCA2") and t.positive for t in p.tests)]
+    if carriers:
+        who = ", ".join(kinship.kin(fam, fam.index_id, c).display.replace("natural ", "") for c in carriers)
+        notes.append(f"a relative carries a BRCA1/BRCA2 pathogenic variant ({who}): Gail does not use this; a "
+                     "pedigree model (BOADICEA via a CanRisk export) and genetic counselling apply")
+    second = [pid for pid, k in kinship.relatives(fam).items() if k.degree == 2 and fam.people[pid].has("breast_cancer")]
+    if second:
+        notes.append(f"{len(second)} second-degree relative(s) with breast cancer are not counted by Gail (first "
+                     "degree only)")
+    return notes
+
+
+def family_risk(profile, registry=None) -> FamilyRisk:
+    from workstation.family.record import with_record
+
+    fam: Family | None = with_record(getattr(profile, "family", None), profile)
     out = FamilyRisk(family_size=len(fam) if fam is not None else 0)
     out.scores += gail_scores(profile, registry)
     if fam is None or fam.index_id is None:

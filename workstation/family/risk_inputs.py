@@ -75,12 +75,18 @@ def gail_facts(profile, fact_type) -> dict[str, Any]:
         return out
     idx = fam.index_id
     me = fam.people[idx]
-    src_f = {"table": "family_versions", "version": getattr(profile, "family_version", None)}
+    src_f = {"table": "family_versions", "version": getattr(profile, "family_version", None),
+             "display": "family history"}
     hits = first_degree_female_breast(fam, idx)
+    who = ", ".join(r["relationship"].replace("natural ", "") for r in _rel_names(fam, hits, idx))
     out["N_Rels"] = fact_type(len(hits), dict(src_f, relatives=_rel_names(fam, hits, idx),
+                                              display=f"family history{': ' + who if who else ''}",
                                               note="first-degree female relatives with breast cancer"))
     if me.has("breast_cancer") or me.has("contralateral_breast_cancer"):
         out["prior_breast_cancer"] = fact_type(True, dict(src_f, person=idx, note="own breast cancer"))
+    elif "prior_breast_cancer" not in out:
+        out["prior_breast_cancer"] = fact_type(False, dict(src_f, assumed=True, display="record and family history",
+                                                           note="no breast cancer in the record or family history"))
     pos = [t.gene for t in me.tests if t.gene in ("BRCA1", "BRCA2") and t.positive]
     if pos:
         out["brca_carrier"] = fact_type(True, dict(src_f, person=idx, genes=pos))
@@ -88,11 +94,13 @@ def gail_facts(profile, fact_type) -> dict[str, Any]:
         out["brca_carrier"] = fact_type(False, dict(src_f, person=idx, note="BRCA1/BRCA2 tested, no mutation"))
     rf = {k.lower(): v for k, v in fam.risk_factors.items()}
     if (m := _int(rf.get("menarche"))) is not None:
-        out["AgeMen"] = fact_type(m, dict(src_f, field="CanRisk ##menarche"))
+        out["AgeMen"] = fact_type(m, dict(src_f, field="CanRisk ##menarche", display="family record (menarche)"))
     if _int(rf.get("parity")) == 0:
-        out["Age1st"] = fact_type(98, dict(src_f, field="CanRisk ##parity=0 (nulliparous, BCRA 98)"))
+        out["Age1st"] = fact_type(98, dict(src_f, field="CanRisk ##parity=0 (nulliparous, BCRA 98)",
+                                           display="family record (parity 0)"))
     elif (a := _int(rf.get("first_live_birth"))) is not None:
-        out["Age1st"] = fact_type(a, dict(src_f, field="CanRisk ##first_live_birth"))
+        out["Age1st"] = fact_type(a, dict(src_f, field="CanRisk ##first_live_birth",
+                                          display="family record (first live birth)"))
     return out
 
 
@@ -102,7 +110,8 @@ def family_diabetes(profile, fact_type):
         return None
     idx = fam.index_id
     rel = kinship.relatives(fam, idx)
-    src_f = {"table": "family_versions", "version": getattr(profile, "family_version", None)}
+    src_f = {"table": "family_versions", "version": getattr(profile, "family_version", None),
+             "display": "family history"}
     for degree, label in ((1, "first_degree"), (2, "second_degree"), (3, "second_degree")):
         hits = [pid for pid, k in rel.items() if k.degree == degree and fam.people[pid].has("diabetes")
                 and (degree < 3 or k.code.endswith("COUSN"))]

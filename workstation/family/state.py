@@ -30,8 +30,11 @@ def family_state(store, profile) -> FamilyState:
     prof = dataclasses.replace(profile, family=fam, family_version=version)
     st = FamilyState(profile.id, fam, version, risk=family_risk(prof))
     if fam is not None:
-        st.layout = layout(fam)
-        st.drawing = drawing(fam, st.layout)
+        from workstation.family.record import with_record
+
+        shown = with_record(fam, prof)          # the patient's own recorded cancers drawn too
+        st.layout = layout(shown)
+        st.drawing = drawing(shown, st.layout)
     return st
 
 
