@@ -141,7 +141,8 @@ class FamilyView(PatientView):
         fam = self.state.family if self.state else None
         person = fam.people.get(pid) if fam is not None and pid else None
         sym = self.state.drawing.symbol(pid) if (self.state and pid) else None
-        self.person.set_person(pid if person else None, person, sym.number if sym else "")
+        record = self.state.record_dx if (self.state and fam is not None and pid == fam.index_id) else None
+        self.person.set_person(pid if person else None, person, sym.number if sym else "", record)
         self._enable()
 
     def _navigate(self, where: str) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
 
 from ui.widgets.common import Card, label
 from workstation.family.model import CONDITION_LABELS, GENES, Diagnosis, GeneTest
+from workstation.models.bcrat import LABELS as INPUT_LABELS
 
 SEXES = [("female", "female"), ("male", "male"), ("unknown", "unknown")]
 RESULTS = [("P", "positive (pathogenic)"), ("N", "negative"), ("VUS", "uncertain significance"),
@@ -148,7 +149,7 @@ class PersonPanel(Card):
             return
         self.edit.emit("set_tests", (self.pid, [t for i, t in enumerate(self.person.tests) if i != row]), {})
 
-    def set_person(self, pid: str | None, person, number: str = "") -> None:
+    def set_person(self, pid: str | None, person, number: str = "", record: list | None = None) -> None:
         self.pid, self.person = pid, person
         enabled = person is not None
         for w in (self.name, self.sex, self.gender, self.age, self.yob, self.deceased, self.ashk, self.dx,
@@ -173,6 +174,10 @@ class PersonPanel(Card):
         self.ashk.setChecked(bool(person.ashkenazi))
         for d in person.diagnoses:
             QListWidgetItem(f"{d.label} - {d.age if d.age is not None else 'age unknown'}", self.dx)
+        for d in record or []:       # the patient's own recorded conditions: shown, edited in the record
+            item = QListWidgetItem(f"{d.label} - {d.age if d.age is not None else 'age unknown'} (from the record)",
+                                   self.dx)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable & ~Qt.ItemFlag.ItemIsEnabled)
         for t in person.tests:
             kind = dict(TEST_TYPES).get(t.test_type, t.test_type)
             QListWidgetItem(f"{t.gene}: {dict(RESULTS).get(t.result, t.result or 'no result')} ({kind})",
@@ -200,8 +205,8 @@ class RiskPanel(Card):
             if ", " in s.name:
                 title += " " + s.name.rsplit(", ", 1)[1]
             if s.value is not None:
-                unknown = f" <span style='color: gray'>(unknown: {escape(', '.join(sorted(s.defaults_used)))})" \
-                          "</span>" if s.defaults_used else ""
+                names = ", ".join(INPUT_LABELS.get(k, k.replace("_", " ")) for k in sorted(s.defaults_used))
+                unknown = f" <span style='color: gray'>(unknown: {escape(names)})</span>" if s.defaults_used else ""
                 line = f"<b>{escape(title)}</b>: {s.value:.1%}{' - ' + escape(s.band) if s.band else ''}{unknown}"
             else:
                 line = f"<b>{escape(title)}</b>: <span style='color: gray'>not computed - {escape(s.refused)}</span>"

@@ -108,7 +108,8 @@ def bethesda(f: Family) -> CriterionResult:
         crc = _ages(p, {"colorectal_cancer"})
         if not p.has("colorectal_cancer"):
             continue
-        who = p.name or pid
+        who = p.name or (kinship.kin(f, f.index_id, pid).display.replace("natural ", "")
+                         if f.index_id and pid != f.index_id else "the patient" if pid == f.index_id else pid)
         met = []
         if any(a < 50 for a in crc):
             met.append("1 (colorectal cancer before 50)")

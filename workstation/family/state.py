@@ -23,6 +23,7 @@ class FamilyState:
     layout: Layout = field(default_factory=Layout)
     drawing: Drawing = field(default_factory=Drawing)
     risk: FamilyRisk = field(default_factory=FamilyRisk)
+    record_dx: list = field(default_factory=list)   # the index person's diagnoses that come from the record
 
 
 def family_state(store, profile) -> FamilyState:
@@ -33,6 +34,9 @@ def family_state(store, profile) -> FamilyState:
         from workstation.family.record import with_record
 
         shown = with_record(fam, prof)          # the patient's own recorded cancers drawn too
+        if fam.index_id:
+            n = len(fam.people[fam.index_id].diagnoses)
+            st.record_dx = shown.people[fam.index_id].diagnoses[n:]
         st.layout = layout(shown)
         st.drawing = drawing(shown, st.layout)
     return st

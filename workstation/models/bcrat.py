@@ -30,6 +30,9 @@ import numpy as np
 from workstation.models.encode import Encoded
 
 CODE_INPUTS = ("N_Biop", "HypPlas", "AgeMen", "Age1st", "N_Rels")
+LABELS = {"T1": "current age", "T2": "projection age", "N_Biop": "biopsies", "HypPlas": "atypical hyperplasia",
+          "AgeMen": "menarche", "Age1st": "first live birth", "N_Rels": "first-degree relatives",
+          "Race": "BCRA race code", "prior_breast_cancer": "prior breast cancer", "brca_carrier": "BRCA carrier"}
 UNKNOWN = 99
 NULLIPAROUS = 98
 

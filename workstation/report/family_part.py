@@ -33,9 +33,7 @@ def _deid_line(text: str) -> str | None:
     return _AGE.sub(lambda m: f"{m.group(1)}90+{m.group(3)}" if int(m.group(2)) > 89 else m.group(0), text)
 
 
-_GAIL_LABELS = {"T1": "current age", "T2": "projection age", "N_Biop": "biopsies", "HypPlas": "atypical hyperplasia",
-                "AgeMen": "menarche", "Age1st": "first live birth", "N_Rels": "first-degree relatives",
-                "Race": "BCRA race code", "prior_breast_cancer": "prior breast cancer", "brca_carrier": "BRCA carrier"}
+from workstation.models.bcrat import LABELS as _GAIL_LABELS  # noqa: E402
 
 
 def _gail_inputs(s, deidentify: bool) -> str:
