@@ -126,3 +126,39 @@ def test_pedigree_needs_a_patient(tmp_path):
 
     with pytest.raises(ImportError_, match="--patient"):
         import_file(s, path)
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["d8.canrisk4", "ceph1463.ped", "d3.bwa"])
+def test_ga4gh_pedigree_round_trip_keeps_structure_sex_vital_status_and_conditions(name, tmp_path):
+    from workstation.family import ga4gh
+
+    fam = (ped if name.endswith(".ped") else canrisk).read(DATA / name)[0]
+    text, lost = ga4gh.write(fam, "pedigree")
+    back, det = ga4gh.read("x.json", text)
+
+    def shape(f):
+        return sorted((p.id, p.sex, p.father, p.mother, p.deceased,
+                       tuple((d.condition, d.age) for d in p.diagnoses if d.condition != "contralateral_breast_cancer"))
+                      for p in f.people.values())
+    assert det["version"] == "pedigree" and shape(back) == shape(fam) and back.consultand == fam.consultand
+    assert any("genetic test results" in x for x in lost)
+    if name == "d3.bwa":                 # no SNOMED concept for a contralateral breast cancer: said, not hidden
+        assert any("Contralateral" in x for x in lost)
+    path = tmp_path / "family.json"
+    path.write_text(text)
+    assert detect(path) == "ga4gh"
+    s = store_with_patient(tmp_path)
+    r = import_file(s, path, patient_id="P1", sample="NA12878" if name.endswith(".ped") else None)
+    assert r.status == "imported" and fs.current(s, "P1")[0].people.keys() == fam.people.keys()
+
+
+def test_ga4gh_bad_document_is_refused_with_its_path(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"id": "F", "individuals": [{"id": "a", "subject": {"id": "A", "sex": "ALIEN"}}],
+                                "relationships": [{"individualId": "A", "relation": {"id": "KIN:027",
+                                                   "label": "isBiologicalMotherOf"}, "relativeId": "B"}]}))
+    s = store_with_patient(tmp_path)
+    with pytest.raises(MalformedFile) as e:
+        import_file(s, path, patient_id="P1")
+    assert "GA4GH" in str(e.value) and fs.current(s, "P1") == (None, 0)

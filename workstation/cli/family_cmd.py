@@ -11,9 +11,11 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_family)
 
-    p = sub.add_parser("export-pedigree", help="write a patient's family as CanRisk v4, PLINK PED or FHIR")
+    p = sub.add_parser("export-pedigree", help="write a patient's family as CanRisk v4, PLINK PED, FHIR or GA4GH")
     p.add_argument("--patient", metavar="ID", required=True)
-    p.add_argument("--format", choices=("canrisk", "ped", "fhir"), required=True)
+    p.add_argument("--format", choices=("canrisk", "ped", "fhir", "ga4gh", "phenopacket"), required=True,
+                   help="canrisk (v4), ped (PLINK), fhir (FamilyMemberHistory bundle), ga4gh (GA4GH Pedigree), "
+                        "phenopacket (Phenopackets v2 Family)")
     p.add_argument("--out", metavar="FILE", required=True)
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument("--json", action="store_true")

@@ -1,5 +1,5 @@
 """Export a patient's family: CanRisk v4 (for canrisk.org/BOADICEA when online), PLINK PED, FHIR R4
-FamilyMemberHistory. Each export is audited; the result says what the format could not carry."""
+FamilyMemberHistory, GA4GH Pedigree (Phenopackets form) and a Phenopackets v2 Family. Each export is audited; the result says what the format could not carry."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from workstation.errors import NotFound, WorkstationError
 from workstation.family import canrisk, fhir_io, ped
 from workstation.family import store as family_store
 
-FORMATS = ("canrisk", "ped", "fhir")
+FORMATS = ("canrisk", "ped", "fhir", "ga4gh", "phenopacket")
 FHIR_NOT_CARRIED = ["genetic test results, tumour pathology, twins, adoption and Ashkenazi ancestry have no "
                     "FamilyMemberHistory element in this export"]
 
@@ -37,6 +37,14 @@ def render(family, fmt: str, patient: dict) -> tuple[str, list[str]]:
         return ped.write(family)
     if fmt == "fhir":
         return json.dumps(fhir_io.to_bundle(family, patient), indent=2) + "\n", list(FHIR_NOT_CARRIED)
+    if fmt in ("ga4gh", "phenopacket"):
+        from workstation.family import ga4gh
+
+        text, lost = ga4gh.write(family, "pedigree" if fmt == "ga4gh" else "family")
+        if fmt == "phenopacket":
+            lost.append("a Phenopackets Family holds details only for relatives with a condition; the others are "
+                        "in its PED-style pedigree (sex, parents, affected) only")
+        return text + "\n", lost
     raise WorkstationError(f"Unknown pedigree format {fmt!r}; use one of {', '.join(FORMATS)}.")
 
 

@@ -28,6 +28,7 @@ IMPORTERS = {
     "canrisk": ("workstation.ingest.pedigree", "import_pedigree"),
     "boadicea": ("workstation.ingest.pedigree", "import_pedigree"),
     "ped": ("workstation.ingest.pedigree", "import_pedigree"),
+    "ga4gh": ("workstation.ingest.pedigree", "import_pedigree"),
 }
 
 
@@ -58,6 +59,6 @@ def import_file(store, path: Path | str, *, patient_id: str | None = None, sampl
         return fn(store, path, patient_id=patient_id, progress=progress, ndjson=True)
     if fmt == "fhir":
         return fn(store, path, patient_id=patient_id, progress=progress, ndjson=False)
-    if fmt in ("canrisk", "boadicea", "ped"):
+    if fmt in ("canrisk", "boadicea", "ped", "ga4gh"):
         return fn(store, path, patient_id=patient_id, sample=sample, progress=progress, fmt=fmt)
     return fn(store, path, patient_id=patient_id, sample=sample, progress=progress)

@@ -1,7 +1,7 @@
 """Which importer a file needs, decided from its content (the first bytes), not its name.
 
 Returns one of ``'vcf' | 'fhir' | 'fhir-ndjson' | 'omics' | 'apple-health' | 'fitbit' | 'wearable-csv' |
-'canrisk' | 'boadicea' | 'ped'`` or raises
+'canrisk' | 'boadicea' | 'ped' | 'ga4gh'`` or raises
 :class:`~workstation.errors.FormatNotRecognised` naming the file. Gzip-compressed text is looked into; a zip is
 recognised as an Apple Health export when it holds ``export.xml``.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from workstation.errors import FormatNotRecognised, NotFound
 
 FORMATS = ("vcf", "fhir", "fhir-ndjson", "omics", "apple-health", "fitbit", "wearable-csv", "canrisk", "boadicea",
-           "ped")
+           "ped", "ga4gh")
 HEAD_BYTES = 1 << 16
 
 
@@ -81,7 +81,11 @@ def detect_head(head: bytes, name: str = "") -> str | None:
                 obj = None
             if isinstance(obj, dict) and "resourceType" in obj:
                 return "fhir-ndjson"
-        return "fhir" if '"resourceType"' in text else None
+        if '"resourceType"' in text:
+            return "fhir"
+        from workstation.family import ga4gh
+
+        return "ga4gh" if ga4gh.sniff(text) else None
     if text.startswith("["):
         probe = text[:4096]
         if '"dateTime"' in probe or '"dateOfSleep"' in probe or '"logId"' in probe:
@@ -117,5 +121,5 @@ def detect(path: Path | str) -> str:
     if fmt is None:
         raise FormatNotRecognised(str(p), "the content is not a format the workstation imports (VCF, FHIR JSON or "
                                   "NDJSON, omics CSV/TSV, Apple Health export, Fitbit JSON, wearable CSV, PED, "
-                                  "CanRisk or BOADICEA pedigree); see docs/IMPORT_FORMATS.md")
+                                  "CanRisk, BOADICEA or GA4GH pedigree); see docs/IMPORT_FORMATS.md")
     return fmt

@@ -1,4 +1,5 @@
-"""Import a pedigree file (PLINK PED, CanRisk v1-v4, BOADICEA v4) into a patient's family model.
+"""Import a pedigree file (PLINK PED, CanRisk v1-v4, BOADICEA v4, GA4GH Pedigree / Phenopackets) into a patient's
+family model.
 
 The file becomes the patient's next family version (the earlier ones stay in the history), written with its
 provenance row and audit rows in one transaction; a bad file raises an error naming the line and column and
@@ -21,7 +22,13 @@ from workstation.progress import Progress, ensure
 from workstation.store import file_info, import_batch
 
 IMPORTER_VERSION = "1"
-READERS = {"ped": ped.read, "canrisk": canrisk.read, "boadicea": canrisk.read}
+def _ga4gh(path, text):
+    from workstation.family import ga4gh
+
+    return ga4gh.read(path, text)
+
+
+READERS = {"ped": ped.read, "canrisk": canrisk.read, "boadicea": canrisk.read, "ga4gh": _ga4gh}
 
 
 def history_rows(fam) -> pd.DataFrame:
@@ -59,7 +66,7 @@ def import_pedigree(store, path: Path | str, *, patient_id: str | None = None, s
         text = fh.read()
     progress.set(0.1, f"Reading {info.name}")
     fam, details = READERS[fmt](path, text)
-    if fmt == "ped":
+    if fmt in ("ped", "ga4gh") and fam.consultand is None:
         if sample:
             if sample not in fam.people:
                 raise ImportError_(str(path), f"there is no individual {sample!r} in this PED file", field="IID")
@@ -86,5 +93,6 @@ def import_pedigree(store, path: Path | str, *, patient_id: str | None = None, s
             batch.warnings.append("no index person: name the patient's individual id (--sample) to link the "
                                   "family to the patient")
     progress.set(1.0, f"Imported {info.name}")
-    label = {"ped": "PED", "canrisk": f"CanRisk v{details.get('version')}", "boadicea": "BOADICEA v4"}[fmt]
+    label = {"ped": "PED", "canrisk": f"CanRisk v{details.get('version')}", "boadicea": "BOADICEA v4",
+             "ga4gh": f"GA4GH ({details.get('version')})"}[fmt]
     return finish(info, batch, "pedigree", f"a {label} pedigree of {len(fam)} people")
