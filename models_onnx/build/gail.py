@@ -216,7 +216,7 @@ def card() -> dict:
                                                           "with breast cancer (99 unknown)",
          "default": 99, "default_note": "not given; coded 99 (unknown)"},
         {"name": "Race", "type": "code", "description": "Race/ethnicity (BCRA code: " + ", ".join(
-            f"{i} {r}" for i, r in enumerate(RACES, 1)) + ")"},
+            f"{i} {r}" for i, r in enumerate(RACES, 1)) + ")", "probe": 1},
         {"name": "prior_breast_cancer", "type": "boolean", "default": False,
          "description": "History of breast cancer, DCIS or LCIS, or chest radiation for Hodgkin lymphoma",
          "default_note": "not given; assumed no (the model does not apply if yes)"},

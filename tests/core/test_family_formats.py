@@ -162,3 +162,29 @@ def test_ga4gh_bad_document_is_refused_with_its_path(tmp_path):
     with pytest.raises(MalformedFile) as e:
         import_file(s, path, patient_id="P1")
     assert "GA4GH" in str(e.value) and fs.current(s, "P1") == (None, 0)
+
+
+@needs_data
+@pytest.mark.parametrize("version, drop", [("2.0", ["HOXB13"]), ("1.0", ["HOXB13", "BARD1"])])
+def test_canrisk_v1_and_v2_layouts_read(tmp_path, version, drop):
+    """v2/v3 records have 27 fields (no HOXB13), v1 26 (HEREDITARY.md 1b); the reader follows the header's names.
+    Made from d8 by removing those columns, since no v1/v2 file is in shared/data."""
+    lines = (DATA / "d8.canrisk4").read_text().splitlines()
+    head = lines[[i for i, ln in enumerate(lines) if ln.startswith("##FamID")][0]][2:].split("\t")
+    keep = [i for i, c in enumerate(head) if c not in drop]
+    out = [f"##CanRisk {version}"]
+    for ln in lines[1:]:
+        if ln.startswith("##FamID"):
+            out.append("##" + "\t".join(head[i] for i in keep))
+        elif ln.startswith("##"):
+            out.append(ln)
+        else:
+            out.append("\t".join(ln.split("\t")[i] for i in keep))
+    path = tmp_path / f"d8.v{version[0]}.canrisk"
+    path.write_text("\n".join(out) + "\n")
+    fam, det = canrisk.read(path)
+    assert det["version"] == int(version[0]) and len(fam) == 5
+    assert fam.people["PM"].test("BRCA2").positive and fam.people["PM"].test("HOXB13") is None
+    bad = path.read_text().replace("##CanRisk 2.0", "##CanRisk 4").replace("##CanRisk 1.0", "##CanRisk 4")
+    with pytest.raises(MalformedFile, match="has 28"):
+        canrisk.read("x.canrisk4", bad)

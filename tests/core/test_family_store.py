@@ -142,3 +142,25 @@ def test_profile_carries_the_family(tmp_path):
     prof = s.profile("pat1", audit_open=False)
     assert prof.family is not None and prof.family_version == 1
     assert len(prof.family) == 12
+
+
+def test_findrisc_family_item_reads_the_family_model(tmp_path):
+    from workstation.models.profile_inputs import gather_facts
+
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(fmh_bundle()))
+    s = new_store(tmp_path)
+    import_file(s, path)
+    assert gather_facts(s.profile("pat1", audit_open=False)).facts["family_diabetes"].value == "none"
+    fam, _ = fs.current(s, "pat1")
+    aunt = next(p for p in fam.people.values() if kinship.kin(fam, fam.consultand, p.id).code == "MAUNT")
+    fs.save(s, "pat1", edit.set_diagnoses(fam, aunt.id, aunt.diagnoses + [Diagnosis("diabetes", 50)])[0],
+            {"op": "diagnoses"})
+    fact = gather_facts(s.profile("pat1", audit_open=False)).facts["family_diabetes"]
+    assert fact.value == "second_degree" and fact.source["table"] == "family_versions"
+    fam, _ = fs.current(s, "pat1")
+    mother = fam.people[fam.people[fam.consultand].mother]
+    fs.save(s, "pat1", edit.set_diagnoses(fam, mother.id, mother.diagnoses + [Diagnosis("diabetes", 60)])[0],
+            {"op": "diagnoses"})
+    fact = gather_facts(s.profile("pat1", audit_open=False)).facts["family_diabetes"]
+    assert fact.value == "first_degree" and fact.source["relatives"][0]["relationship"] == "natural mother"
