@@ -114,5 +114,5 @@ def test_bethesda_criterion_5_needs_two_relatives():
     assert not criteria.bethesda(f).met
     f, _ = rel(f, "MAUNT", diagnoses=[Diagnosis("gastric_cancer", 70)])
     r = criteria.bethesda(f)
-    assert r.met and r.detail == ["me: criteria 5 (two or more first- or second-degree relatives with "
-                                  "Lynch-associated tumours)"]
+    assert r.met and r.people == ["me"] and r.detail == [
+        "the patient: criteria 5 (two or more first- or second-degree relatives with Lynch-associated tumours)"]

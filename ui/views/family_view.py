@@ -20,12 +20,12 @@ from ui.widgets.pedigree_scene import PedigreeCanvas, PedigreeScene, render_to
 from workstation.family.state import edit_and_state, family_state
 from workstation.family.store import EditSession
 
-ACTIONS = [  # (id, button text, shortcut, core edit op)
-    ("parents", "Add parents", "P", "add_parents"),
-    ("sibling", "Add sibling", "S", "add_sibling"),
-    ("child", "Add child", "C", "add_child"),
-    ("partner", "Add partner", "M", "add_partner"),
-    ("remove", "Remove", "Delete", "remove_person"),
+ACTIONS = [  # (id, button text, shortcut, core edit op, tooltip)
+    ("parents", "+ Parents", "P", "add_parents", "Add the selected person's parents (P)"),
+    ("sibling", "+ Sibling", "S", "add_sibling", "Add a full sibling of the selected person (S)"),
+    ("child", "+ Child", "C", "add_child", "Add a child of the selected person (C)"),
+    ("partner", "+ Partner", "M", "add_partner", "Add a partner of the selected person (M)"),
+    ("remove", "Remove", "Delete", "remove_person", "Remove the selected person, who has no children (Delete)"),
 ]
 
 
@@ -37,13 +37,15 @@ class FamilyView(PatientView):
         self.selected: str | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
-        bar = QHBoxLayout()
+        top = QHBoxLayout()
         self.title = label("Family history", name="title")
-        bar.addWidget(self.title)
-        bar.addStretch(1)
+        top.addWidget(self.title)
+        top.addStretch(1)
+        bar = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for aid, text, key, op in ACTIONS:
-            b = QPushButton(f"{text} ({key})")
+        for aid, text, key, op, tip in ACTIONS:
+            b = QPushButton(text)
+            b.setToolTip(tip)
             b.clicked.connect(lambda _c=False, o=op: self.do(o))
             bar.addWidget(b)
             self.buttons[aid] = b
@@ -62,12 +64,14 @@ class FamilyView(PatientView):
                          ("Fit", lambda: self.canvas.fit()), ("Print…", self.print_dialog)):
             b = QPushButton(text)
             b.clicked.connect(fn)
-            bar.addWidget(b)
+            top.addWidget(b)
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self.print_dialog,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        lay.addLayout(bar)
+        lay.addLayout(top)
         self.status = label("", name="hint", wrap=True)
-        lay.addWidget(self.status)
+        bar.addSpacing(12)
+        bar.addWidget(self.status, 1)
+        lay.addLayout(bar)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.scene = PedigreeScene(self)
         self.canvas = PedigreeCanvas(self.scene)
@@ -79,8 +83,8 @@ class FamilyView(PatientView):
         self.risk = RiskPanel()
         sl.addWidget(self.person)
         sl.addWidget(self.risk, 1)
-        side.setMinimumWidth(420)
-        side.setMaximumWidth(540)
+        side.setMinimumWidth(360)
+        side.setMaximumWidth(560)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)

@@ -183,6 +183,7 @@ def drawing(f: Family, lay: Layout | None = None) -> Drawing:
         if separated:
             mid = (xa + xb) / 2
             d.lines.append(Line(mid - 0.08, ya + 0.18, mid + 0.08, ya - 0.18, "solid", "separation"))
+    taken: dict[tuple[float, int], list[tuple[float, float]]] = {}
     for sib in lay.sibships:
         kids = [c for c in sib.children if c in lay.x]
         if not kids:
@@ -193,7 +194,12 @@ def drawing(f: Family, lay: Layout | None = None) -> Drawing:
         else:
             top_x, top_y = lay.x[pars[0]], y_of[pars[0]] + half
         kid_y = min(y_of[c] for c in kids)
-        bar_y = kid_y - 0.95
+        span = (min([lay.x[c] for c in kids] + [top_x]) - 0.3, max([lay.x[c] for c in kids] + [top_x]) + 0.3)
+        level = 0
+        while any(a < span[1] and span[0] < b for a, b in taken.setdefault((kid_y, level), [])):
+            level += 1                 # sibship lines whose spans overlap are drawn at different heights
+        taken[(kid_y, level)].append(span)
+        bar_y = kid_y - 0.95 + 0.2 * level
         d.lines.append(Line(top_x, top_y, top_x, bar_y, "solid", "descent"))
         groups: dict[str, list[str]] = {}
         singles = []

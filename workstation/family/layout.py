@@ -110,7 +110,10 @@ def order(f: Family, depth: dict[str, int]) -> list[list[str]]:
                 walk(c)
         for c in [c.id for c in f.children(pid) if c.id not in placed]:   # children with an unknown partner
             walk(c)
-        while pending:
+
+    def walk_root(pid: str) -> None:
+        walk(pid)
+        while pending:            # a spouse's own family goes next, once the current one is complete
             q = pending.pop(0)
             top = _top_ancestor(f, q, placed)
             if top is not None:
@@ -120,10 +123,10 @@ def order(f: Family, depth: dict[str, int]) -> list[list[str]]:
         if not p.father and not p.mother and p.id not in placed:
             if any(f.people[q].father or f.people[q].mother for q in _partners_sorted(f, p.id)):
                 continue          # a married-in founder is placed with the partner
-            walk(p.id)
+            walk_root(p.id)
     for pid in f.people:           # anyone left (e.g. only married-in founders in a cycle)
         if pid not in placed:
-            walk(pid)
+            walk_root(pid)
     return [rows.get(i, []) for i in range(max(rows) + 1)] if rows else []
 
 
@@ -232,6 +235,15 @@ def layout(f: Family) -> Layout:
                     want.setdefault(pars[0], centre)
             new = _pava([want.get(p, x[p]) for p in row], gaps(row))
             x.update(zip(row, new))
+        for row in lay.rows:                                  # partners drawn together (kinship2's spouse term)
+            want = {}
+            for a, b in zip(row, row[1:]):
+                if frozenset((a, b)) in pairs and x[b] - x[a] > GAP_FAMILY:
+                    mid = (x[a] + x[b]) / 2
+                    want[a] = (x[a] + mid - GAP_FAMILY / 2) / 2
+                    want[b] = (x[b] + mid + GAP_FAMILY / 2) / 2
+            if want:
+                x.update(zip(row, _pava([want.get(p, x[p]) for p in row], gaps(row))))
     lo = min(x.values())
     lay.x = {k: v - lo for k, v in x.items()}
     return lay
