@@ -46,8 +46,10 @@ def cmd_family(args) -> int:
     for sc in risk.scores:
         value = f"{sc.value:.1%}" if sc.value is not None else f"not scored - {sc.refused}"
         print(f"{sc.name}: {value}{' (' + sc.band + ')' if sc.band else ''}")
+    rel = kinship.relatives(fam) if fam is not None else {}
     for c in risk.criteria:
-        who = ", ".join(c.people) if c.people else ""
+        who = ", ".join("the patient" if p == (fam.index_id if fam else None)
+                        else rel[p].display.replace("natural ", "") if p in rel else p for p in c.people)
         print(f"{c.name}: {'met' if c.met else 'not met'}{' by ' + who if who else ''} - {'; '.join(c.detail)}")
     return 0
 
