@@ -97,7 +97,12 @@ class Registry:
                      category=applicability.category(card))
         if card["kind"] == "prs":
             return self._score_prs(m, inputs, base, explain)
-        e = enc.encode(card, inputs)
+        if card["kind"] == "bcrat":
+            from workstation.models import bcrat
+
+            e = bcrat.encode(card, inputs)
+        else:
+            e = enc.encode(card, inputs)
         base.inputs_used, base.inputs_missing, base.defaults_used = e.used, e.missing, e.defaults
         applicability.annotate(base, card)
         if "guard" in card:      # expression models: the whole profile must look like the platform (checked first:
