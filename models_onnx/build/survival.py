@@ -247,6 +247,27 @@ class Evaluator:
                     weights=ww)
         return float(b[0])
 
+    def ipcw_logistic(self, pred: np.ndarray, g_case: np.ndarray, g_horizon: float) -> dict:
+        """Weighted logistic recalibration of the event by the horizon on logit(risk): slope and intercept.
+
+        Weights: 1/G(T-) for events by the horizon (``g_case``, one per row, used where the row is such a case),
+        1/G(horizon) for rows still event-free at the horizon, 0 for rows censored before it (IPCW, with G the
+        training split's censoring distribution)."""
+        case = (self.time <= self.horizon) & self.event
+        ctrl = self.time > self.horizon
+        w = np.where(case, 1.0 / np.where(case, g_case, 1.0), 0.0) + np.where(ctrl, 1.0 / g_horizon, 0.0)
+        p = np.clip(pred, 1e-12, 1 - 1e-12)
+        a = np.column_stack([np.ones(len(p)), np.log(p / (1 - p))])
+        y = case.astype(np.float64)
+        b = np.zeros(2)
+        for _ in range(100):
+            mu = 1 / (1 + np.exp(-(a @ b)))
+            step = np.linalg.solve(a.T @ (a * (w * mu * (1 - mu))[:, None]), a.T @ (w * (y - mu)))
+            b += step
+            if np.max(np.abs(step)) < 1e-12:
+                break
+        return {"slope": round(float(b[1]), 4), "intercept_with_slope": round(float(b[0]), 4)}
+
     def decile_table(self, pred: np.ndarray, groups: int = 10) -> list[dict]:
         order = np.argsort(pred, kind="stable")
         out = []

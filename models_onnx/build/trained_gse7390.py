@@ -216,6 +216,9 @@ def evaluate(c: Cohort, m: Fit) -> dict:
                "cox_calibration_slope": dict(sv.summary(ev.cox_slope(lp), slopes), bootstrap_resamples=200),
                "cox_calibration_slope_before_shrinkage": round(ev.cox_slope(lp) * m.shrinkage, 4),
                "calibration_by_fifth": ev.decile_table(risk, 5)}
+        from models_onnx.build.trained_flchain import _ipcw
+
+        res["ipcw_logistic_calibration"] = _ipcw(ev, y_tr, c.time[te], risk)
         rows = []
         for k, (label, match, mask) in enumerate(_subgroup_defs(c)):
             idx = np.flatnonzero(mask)
@@ -307,8 +310,8 @@ def card(c: Cohort, m: Fit, perf: dict, g: dict, rates: dict) -> dict:
             "held-out patients (10 metastases within 5 years) is too few to establish accuracy, and no treatment "
             "decision should rest on it."),
         population=("198 women with node-negative breast cancer not given adjuvant systemic therapy (Desmedt "
-                    "2007), age 24-60, from the TRANSBIG validation series (GEO GSE7390; 196 with known grade used); no "
-                    "ancestry recorded; one microarray platform."),
+                    "2007), age 24-60, from the TRANSBIG validation series (GEO GSE7390; 196 with known grade "
+                    "used); no ancestry recorded; one microarray platform."),
         outcome="Distant metastasis.", horizon="5 years",
         citation=("Desmedt C, Piette F, Loi S, et al. Strong time dependence of the 76-gene prognostic signature "
                   "for node-negative breast cancer patients in the TRANSBIG multicenter independent validation "

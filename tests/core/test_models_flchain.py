@@ -66,6 +66,7 @@ def test_shipped_model_meets_the_acceptance_figures_on_the_held_out_split(cohort
     assert perf["model"]["harrell_c"]["est"] == round(c, 4)
     assert perf["model"]["td_auc_10y"]["est"] == round(auc, 4)
     assert perf["delta_c_vs_age_sex"]["ci95"][0] > 0
+    assert 0.90 <= perf["model"]["ipcw_logistic_calibration"]["slope"] <= 1.10      # the other slope definition
     assert {r["label"] for r in card["subgroups"]} >= {"female", "male", "age 50-59", "age 80 and over", "MGUS"}
     assert all(r["n"] > 0 and len(r["harrell_c"]["ci95"]) == 2 for r in card["subgroups"])
 
