@@ -27,10 +27,12 @@ def patient_list(store) -> pd.DataFrame:
 
 
 def numeric_observations(store, patient_id: str) -> pd.DataFrame:
-    """Numeric labs and vitals: code, display, category, unit, effective, value, ref_low, ref_high; by code, time."""
+    """Numeric labs and vitals: code, display, category, unit, effective, value, ref_low, ref_high, ref_text,
+    interpretation (the record's code, e.g. H or L), value_text (a comparator such as '<0.1'); by code, time."""
     return store.con.execute("""
         SELECT coalesce(code, display) AS code, any_value(display) OVER (PARTITION BY coalesce(code, display))
-               AS display, category, unit, effective, value_num AS value, ref_low, ref_high
+               AS display, category, unit, effective, value_num AS value, ref_low, ref_high, ref_text,
+               interpretation, value_text
         FROM observations
         WHERE patient_id = ? AND value_num IS NOT NULL AND effective IS NOT NULL
         ORDER BY category, display, code, effective""", [patient_id]).df()
