@@ -50,7 +50,8 @@ def timeline_spans(store, patient_id: str) -> pd.DataFrame:
 
 
 def day_zero_options(store, patient_id: str) -> list[tuple[str, str, datetime]]:
-    """Candidate day-zero anchors: (key, label, when) for birth, the first visit and each diagnosis onset."""
+    """Candidate day-zero anchors: (key, label, when) for birth, the first visit, each diagnosis onset and each
+    medicine's first start. Keys: birth | first_visit | diagnosis | medication."""
     con = store.con
     out: list[tuple[str, str, datetime]] = []
     b = con.execute("SELECT birth_date FROM patients WHERE id = ?", [patient_id]).fetchone()
@@ -66,7 +67,47 @@ def day_zero_options(store, patient_id: str) -> list[tuple[str, str, datetime]]:
             SELECT display, min(onset) FROM conditions WHERE patient_id = ? AND onset IS NOT NULL
             GROUP BY display ORDER BY min(onset)""", [patient_id]).fetchall():
         out.append(("diagnosis", f"Diagnosis: {display}", pd.Timestamp(onset).to_pydatetime()))
+    for display, start in con.execute("""
+            SELECT coalesce(display, code), min(start_time) FROM medications
+            WHERE patient_id = ? AND start_time IS NOT NULL
+            GROUP BY coalesce(display, code) ORDER BY min(start_time)""", [patient_id]).fetchall():
+        out.append(("medication", f"Start of {display}", pd.Timestamp(start).to_pydatetime()))
     return out
+
+
+def timeline_events(store, patient_id: str) -> pd.DataFrame:
+    """Everything that happened to the patient, one row per event, for the combined timeline's lanes:
+    lane (medications | conditions | procedures | encounters | data), label, start, end (NULL: a point, or ongoing
+    when ``status`` says so), status, detail, source_id, kind (the encounter class, or the data file's kind:
+    vcf | omics | wearable), file_name. Data imports are dated by when the values were measured where the file says
+    (omics ``measured_at``, the first wearable sample), else by when the file was imported (``dated_by`` says
+    which)."""
+    return store.con.execute("""
+        SELECT 'medications' AS lane, coalesce(display, code) AS label, start_time AS start, end_time AS "end",
+               status, dosage AS detail, source_id, kind, NULL AS file_name, NULL AS dated_by
+        FROM medications WHERE patient_id = ? AND start_time IS NOT NULL
+        UNION ALL
+        SELECT 'conditions', coalesce(display, code), onset, abatement, clinical_status, NULL, source_id, NULL,
+               NULL, NULL
+        FROM conditions WHERE patient_id = ? AND onset IS NOT NULL
+        UNION ALL
+        SELECT 'procedures', coalesce(display, code), performed_start, performed_end, status, NULL, source_id, NULL,
+               NULL, NULL
+        FROM procedures WHERE patient_id = ? AND performed_start IS NOT NULL
+        UNION ALL
+        SELECT 'encounters', coalesce(display, class, 'Encounter'), start_time, end_time, status, NULL, source_id,
+               class, NULL, NULL
+        FROM encounters WHERE patient_id = ? AND start_time IS NOT NULL
+        UNION ALL
+        SELECT 'data', s.file_name, coalesce(o.measured, w.first, s.imported_at), NULL, NULL, s.counts, s.id, s.kind,
+               s.file_name, CASE WHEN coalesce(o.measured, w.first) IS NULL THEN 'imported' ELSE 'measured' END
+        FROM sources s
+        LEFT JOIN (SELECT source_id, min(measured_at) AS measured FROM analytes WHERE patient_id = ?
+                   GROUP BY source_id) o ON o.source_id = s.id
+        LEFT JOIN (SELECT source_id, min(start_utc) AS first FROM wearable_samples WHERE patient_id = ?
+                   GROUP BY source_id) w ON w.source_id = s.id
+        WHERE s.patient_id = ? AND s.kind IN ('vcf', 'omics', 'wearable')
+        ORDER BY lane, start""", [patient_id] * 7).df()
 
 
 # --- omics -----------------------------------------------------------------------------------------------------
