@@ -102,3 +102,30 @@ def test_a_version_1_store_gains_the_range_columns(tmp_path, monkeypatch):
         assert s2.con.execute("SELECT ref_low, ref_high, interpretation FROM observations").fetchall() == \
             [(0.6, 1.1, None)]
         assert s2.audit_rows()["action"].tolist()[-1] == "migrate_schema"
+
+
+def test_demo_labs_carry_their_cited_ranges():
+    from workstation.demo.cohort import make_patient
+    from workstation.demo.fhir_writer import LABS, REFERENCE_RANGES, bundle_for
+
+    seen = {}
+    for i in (0, 1):                                   # demo-0001 is a woman, demo-0002 a man
+        p = make_patient(i)
+        for e in bundle_for(p)["entry"]:
+            r = e["resource"]
+            if r["resourceType"] != "Observation" or r["category"][0]["coding"][0]["code"] != "laboratory":
+                continue
+            code = r["code"]["coding"][0]["code"]
+            rr = r.get("referenceRange")
+            if code not in REFERENCE_RANGES:
+                assert rr is None and "interpretation" not in r, code      # no citable interval: no band
+                continue
+            low, high, text = REFERENCE_RANGES[code].get(p.sex, REFERENCE_RANGES[code].get("any"))
+            assert rr[0]["text"] == text and rr[0].get("low", {}).get("value") == low
+            assert rr[0].get("high", {}).get("value") == high
+            v = r["valueQuantity"]["value"]
+            flag = "H" if high is not None and v > high else "L" if low is not None and v < low else "N"
+            assert r["interpretation"][0]["coding"][0]["code"] == flag
+            seen[(code, p.sex)] = (low, high)
+    assert seen[("38483-4", "female")] == (0.6, 1.1) and seen[("38483-4", "male")] == (0.7, 1.3)
+    assert {c for c, _ in seen} == set(REFERENCE_RANGES) and "2339-0" in {c for c, *_ in LABS}
