@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
 from ui import theme
 from workstation.timeline import LANE_TITLES, Event, TimeAxis, TimelineData
 
 ROW_PX = 20
-NAME_CHARS = 30
 SPAN_LANES = ("medications", "conditions")
 POINT_SYMBOL = {"procedures": "d", "encounters": "o", "data": "star"}
 DATA_KIND = {"vcf": "genome (VCF)", "omics": "omics table", "wearable": "wearable data"}
@@ -28,10 +28,6 @@ class Row:
     events: list[int]         # indices into TimelineData.events
 
 
-def _short(text: str, n: int = NAME_CHARS) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
 def layout_rows(data: TimelineData) -> list[Row]:
     """Rows top to bottom: a header row per span lane followed by one row per distinct medicine or condition;
     one row per point lane (its title as the label)."""
@@ -43,7 +39,7 @@ def layout_rows(data: TimelineData) -> list[Row]:
             names: dict[str, list[int]] = {}
             for i in sorted(idx, key=lambda i: data.events[i].start):
                 names.setdefault(data.events[i].label, []).append(i)
-            rows += [Row(0, "  " + _short(name), lane, False, ev) for name, ev in names.items()]
+            rows += [Row(0, name, lane, False, ev) for name, ev in names.items()]
         else:
             rows.append(Row(0, LANE_TITLES[lane].upper(), lane, False, idx))
     n = len(rows)
@@ -80,8 +76,9 @@ def describe(e: Event, axis: TimeAxis) -> str:
 class LanesPlot:
     """The lanes PlotItem and its reusable items (bars, ongoing arrows, points)."""
 
-    def __init__(self, p: pg.PlotItem, line: pg.InfiniteLine) -> None:
+    def __init__(self, p: pg.PlotItem, line: pg.InfiniteLine, label_px: int = 200) -> None:
         self.p = p
+        self.label_px = label_px - 18          # the axis skips a tick label wider than itself: elide to fit
         self.line = line
         self.rows: list[Row] = []
         self.data: TimelineData | None = None
@@ -145,7 +142,9 @@ class LanesPlot:
         self.points.setData(spots)
         self.today.setPos(now)
         self.today.setVisible(any(e.ongoing for e in data.events))
-        self.p.getAxis("left").setTicks([[(r.y, r.text) for r in rows]])
+        axis = self.p.getAxis("left")
+        fm = QFontMetrics(axis.style.get("tickFont") or axis.font())
+        axis.setTicks([[(r.y, fm.elidedText(r.text, Qt.TextElideMode.ElideRight, self.label_px)) for r in rows]])
         while len(self.separators) < len(rows):
             sep = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(tok.plot_grid, width=1))
             self.p.addItem(sep, ignoreBounds=True)

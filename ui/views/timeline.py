@@ -21,6 +21,7 @@ from workstation import timeline as tl
 from workstation.display import number_text
 
 TRACK_HEIGHT = 150
+READOUT_LINES = 3             # the read-out's fixed height: longer text is cut at a whole item, with an ellipsis
 GRID_ALPHA = 0.15
 LEFT_AXIS_PX = 200            # every plot's left axis has this width, so their x-axes line up
 FLAG_SYMBOL = {"H": "t1", "L": "t", "A": "d", "N": "o", "": "o"}   # ▲ above, ▼ below, ◆ abnormal (record's flag)
@@ -119,8 +120,7 @@ class TimelineView(PatientView):
         bar.addWidget(label("Day zero:"))
         self.anchor = QComboBox()
         self.anchor.setMinimumWidth(240)
-        self.anchor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.anchor.setMinimumContentsLength(34)
+        self.anchor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.anchor.currentIndexChanged.connect(self._anchor_changed)
         bar.addWidget(self.anchor)
         self.reset = QPushButton("Reset zoom")
@@ -132,7 +132,7 @@ class TimelineView(PatientView):
         self.readout = label("", name="muted", wrap=True)
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)   # wraps, never widens
-        self.readout.setFixedHeight(QFontMetrics(self.readout.font()).lineSpacing() * 2 + 6)
+        self.readout.setFixedHeight(QFontMetrics(self.readout.font()).lineSpacing() * READOUT_LINES + 4)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.readout)
         self.glw = pg.GraphicsLayoutWidget()
@@ -235,7 +235,7 @@ class TimelineView(PatientView):
             p, line, cal = self._new_plot(calendar)
             p.showGrid(x=True, y=False, alpha=GRID_ALPHA)
             p.setMinimumHeight(60)
-            self._lanes = LanesPlot(p, line)
+            self._lanes = LanesPlot(p, line, LEFT_AXIS_PX)
             self._lanes.calendar = cal
             self._lanes.points.sigClicked.connect(self._point_clicked)
         self._set_axis(self._lanes, calendar)
@@ -365,8 +365,20 @@ class TimelineView(PatientView):
             flag = FLAG_WORD[t.flags[i]]
             parts.append(f"{t.name} {number_text(t.y[i])} {t.unit_label}".strip() + (f" ({flag})" if flag else ""))
         text = " · ".join(parts)
-        self.readout.setText(text)
+        self.readout.setText(self._fit(parts))
         return text
+
+    def _fit(self, parts: list[str]) -> str:
+        """As many read-out items as fit in :data:`READOUT_LINES` wrapped lines (then '…')."""
+        fm = QFontMetrics(self.readout.font())
+        width = max(self.readout.width(), 200)
+        limit = fm.lineSpacing() * READOUT_LINES + 2
+        flags = int(Qt.TextFlag.TextWordWrap)
+        for n in range(len(parts), 0, -1):
+            text = " · ".join(parts[:n]) + (" · …" if n < len(parts) else "")
+            if fm.boundingRect(0, 0, width, 10000, flags, text).height() <= limit:
+                return text
+        return parts[0]
 
     def _point_clicked(self, _item, points, _ev=None) -> None:
         if not points or self._data is None:
