@@ -41,10 +41,6 @@ def title(metric: str) -> str:
     return TITLES.get(metric, metric.replace("_", " ").capitalize())
 
 
-def per_day_label(metric: str) -> str:
-    return "total per day" if metric in SUMMED else "mean and range per day"
-
-
 @dataclass(frozen=True)
 class Annotation:
     t: float                  # epoch seconds

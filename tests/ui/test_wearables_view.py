@@ -28,7 +28,9 @@ def _span_days(view) -> float:
 def test_scale_buttons_set_the_span_and_what_is_drawn(open_session, prefs, qtbot):
     view = _view(open_session, prefs, qtbot, "SYN-00001")        # 20 days of minute heart rate
     assert view.points == 20 * 1440 and view.mode == "daily"      # the whole record: per-day summaries
-    assert "mean and range per day (/min)" in view.plot.getAxis("left").labelText
+    assert view.plot.getAxis("left").labelText == "Heart rate (/min)"
+    assert [view.legend.items[i][1].text for i in range(len(view.legend.items))] == \
+        ["range per day (lowest to highest)", "mean per day"]
     assert view.plot.getAxis("bottom").labelText.startswith("Date and time")
     assert not view.curve.isVisible() and view.range_bars.isVisible() and view.mean_line.isVisible()
     qtbot.mouseClick(view.scale_buttons["day"], Qt.MouseButton.LeftButton)
@@ -71,7 +73,7 @@ def test_steps_are_daily_totals(open_session, prefs, qtbot):
     with qtbot.waitSignal(view.loaded, timeout=30000):
         view.metric_box.setCurrentIndex(view.metric_box.findData("steps"))
     assert view.mode == "daily" and view.total_bars.isVisible()
-    assert view.plot.getAxis("left").labelText == "Steps, total per day (steps)"
+    assert view.plot.getAxis("left").labelText == "Steps per day (steps)"
     assert "steps per day" in view.summary.text()
     assert "needs minute-level steps" not in view.note.text()
 

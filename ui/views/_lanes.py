@@ -13,7 +13,7 @@ from PySide6.QtGui import QFontMetrics
 from ui import theme
 from workstation.timeline import LANE_TITLES, Event, TimeAxis, TimelineData
 
-ROW_PX = 20
+ROW_PX = 18
 SPAN_LANES = ("medications", "conditions")
 POINT_SYMBOL = {"procedures": "d", "encounters": "o", "data": "star"}
 DATA_KIND = {"vcf": "genome (VCF)", "omics": "omics table", "wearable": "wearable data"}

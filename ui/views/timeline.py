@@ -20,7 +20,7 @@ from ui.widgets.common import label
 from workstation import timeline as tl
 from workstation.display import number_text
 
-TRACK_HEIGHT = 150
+TRACK_HEIGHT = 130
 READOUT_LINES = 3             # the read-out's fixed height: longer text is cut at a whole item, with an ellipsis
 GRID_ALPHA = 0.15
 LEFT_AXIS_PX = 200            # every plot's left axis has this width, so their x-axes line up

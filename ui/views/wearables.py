@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QPushButton, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
 
@@ -42,6 +43,13 @@ def _load_first(store, patient_id: str, days: int) -> dict:
         out["first"] = ws.load_metric(store, patient_id, "heart_rate" if "heart_rate" in names else names[0],
                                       days=days)
     return out
+
+
+def _blend(colour: str, background: str, alpha: float) -> str:
+    """``colour`` at ``alpha`` over ``background``, as one opaque colour (#rrggbb)."""
+    c, b = QColor(colour), QColor(background)
+    mix = [round(x * alpha + y * (1 - alpha)) for x, y in zip(c.getRgb()[:3], b.getRgb()[:3])]
+    return "#" + "".join(f"{v:02x}" for v in mix)
 
 
 class DayDateAxis(GridDateAxis):
@@ -113,14 +121,17 @@ class WearablesView(PatientView):
         self.plot.setLabel("bottom", "Date and time (this computer's time zone)")
         # a year of minute samples is drawn as a dense min/max envelope: without antialiasing a frame is ~1/3 faster
         self.curve = self.plot.plot(pen=pg.mkPen(tok.series[0], width=1), antialias=False)
+        # opaque colours (pre-blended with the plot background): Qt's raster engine fills translucent shapes far
+        # more slowly, and these are drawn on every zoom frame (see ui/views/_plot_axes.py)
         self.range_bars = pg.BarGraphItem(x=[], y0=[], y1=[], width=DAY_S * 0.7, pen=pg.mkPen(None),
-                                          brush=pg.mkBrush(tok.series[0] + "55"))
+                                          brush=pg.mkBrush(_blend(tok.series[0], tok.plot_bg, 0.33)))
         self.total_bars = pg.BarGraphItem(x=[], y0=[], y1=[], width=DAY_S * 0.7, pen=pg.mkPen(None),
                                           brush=pg.mkBrush(tok.series[0] + "cc"))
         self.mean_line = pg.PlotDataItem(pen=pg.mkPen(tok.series[0], width=1.5), symbol="o", symbolSize=3,
-                                         symbolPen=None, symbolBrush=tok.series[0])
+                                         symbolPen=None, symbolBrush=tok.series[0], antialias=False)
         self.resting_line = pg.PlotDataItem(pen=pg.mkPen(tok.series[1], width=1.5, style=Qt.PenStyle.DashLine),
-                                            symbol="t", symbolSize=5, symbolPen=None, symbolBrush=tok.series[1])
+                                            symbol="t", symbolSize=5, symbolPen=None, symbolBrush=tok.series[1],
+                                            antialias=False)
         for item in (self.range_bars, self.total_bars, self.mean_line, self.resting_line):
             self.plot.addItem(item)
         self.legend = self.plot.addLegend(offset=(10, 6), labelTextColor=tok.text)
@@ -299,9 +310,9 @@ class WearablesView(PatientView):
             item.setVisible(not raw)
         self.resting_line.setVisible(not raw)
         self.legend.setVisible(not raw)
-        unit = self.data.unit_label
+        unit = self.data.unit_label         # short enough for a 768-pixel screen; the legend says what is drawn
         name = ws.title(self.data.metric)
-        what = name if raw else f"{name}, {ws.per_day_label(self.data.metric)}"
+        what = f"{name} per day" if self.data.summed and not raw else name
         self.plot.setLabel("left", f"{what} ({unit})" if unit else what)
 
     # -- empty and clear -------------------------------------------------------------------------------------
