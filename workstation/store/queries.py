@@ -38,17 +38,6 @@ def numeric_observations(store, patient_id: str) -> pd.DataFrame:
         ORDER BY category, display, code, effective""", [patient_id]).df()
 
 
-def timeline_spans(store, patient_id: str) -> pd.DataFrame:
-    """Conditions and medications as spans: kind (condition|medication), label, start, end (NULL = ongoing)."""
-    return store.con.execute("""
-        SELECT 'condition' AS kind, display AS label, onset AS start, abatement AS "end", clinical_status AS status
-        FROM conditions WHERE patient_id = ? AND onset IS NOT NULL
-        UNION ALL
-        SELECT 'medication', display, start_time, end_time, status
-        FROM medications WHERE patient_id = ? AND start_time IS NOT NULL
-        ORDER BY kind, start""", [patient_id, patient_id]).df()
-
-
 def day_zero_options(store, patient_id: str) -> list[tuple[str, str, datetime]]:
     """Candidate day-zero anchors: (key, label, when) for birth, the first visit, each diagnosis onset and each
     medicine's first start. Keys: birth | first_visit | diagnosis | medication."""
