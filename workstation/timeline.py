@@ -258,7 +258,7 @@ def lab_tracks(obs: pd.DataFrame) -> tuple[LabTrack, ...]:
     return tuple(out)
 
 
-def events(frame: pd.DataFrame, now: float) -> tuple[Event, ...]:
+def events(frame: pd.DataFrame) -> tuple[Event, ...]:
     """Rows of :func:`workstation.store.queries.timeline_events` as :class:`Event` objects."""
     if frame is None or frame.empty:
         return ()
@@ -288,7 +288,7 @@ def assemble(obs: pd.DataFrame, event_rows: pd.DataFrame, anchors: list[tuple[st
     """The timeline from the three query results (also used by tests on hand-made frames)."""
     now_s = float(epoch([now or datetime.now(timezone.utc)])[0])
     tracks = lab_tracks(obs)
-    evs = events(event_rows, now_s)
+    evs = events(event_rows)
     zeros = (CALENDAR,) + tuple(DayZero(k, label, when) for k, label, when in anchors)
     times = [float(x) for tr in tracks for x in (tr.t.min(), tr.t.max()) if len(tr.t)]
     times += [x for e in evs for x in (e.start, e.end) if x is not None]

@@ -14,7 +14,7 @@ record (a minute without one is unknown, not zero). Without minute-level steps t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
@@ -126,7 +126,7 @@ def annotations(store, patient_id: str, start: float | None, end: float | None) 
     if start is None or end is None:
         return ()
     out = []
-    for e in tl.events(queries.timeline_events(store, patient_id), 0.0):
+    for e in tl.events(queries.timeline_events(store, patient_id)):
         if e.lane not in ANNOTATED_LANES:
             continue
         if e.lane == "encounters" and e.kind not in ("IMP", "EMER", "ACUTE"):
@@ -151,7 +151,7 @@ def load_metric(store, patient_id: str, metric: str, *, days: int | None = None)
         WHERE patient_id = ? AND metric = ?""", [patient_id, metric]).fetchone()
     start = None
     if days is not None and last is not None:
-        start = datetime.utcfromtimestamp(last) - timedelta(days=days)
+        start = datetime.fromtimestamp(last, tz=timezone.utc).replace(tzinfo=None) - timedelta(days=days)
     series = queries.wearable_series(store, patient_id, metric, start=start)
     daily = queries.wearable_daily(store, patient_id, metric)
     if not daily.empty:

@@ -340,7 +340,7 @@ class WearablesView(PatientView):
         self.metric_box.blockSignals(True)
         self.metric_box.clear()
         self.metric_box.blockSignals(False)
-        self._show_empty("")
+        self._show_empty("Loading wearable data…" if self.profile is not None else "")
         self.summary.setText("")
         self.note.setText("")
         self.card.title.setText("")
