@@ -37,9 +37,14 @@ OPEN_VIEW = {"vcf": "variants", "omics": "omics", "wearable": "wearables"}   # a
 
 def epoch(values) -> np.ndarray:
     """Naive-UTC (or aware) timestamps → seconds since the Unix epoch (NaT → NaN)."""
+    arr = values.to_numpy() if isinstance(values, pd.Series) else None
+    if arr is not None and np.issubdtype(arr.dtype, np.datetime64):      # the store's frames: a fast path
+        ns = arr.astype("datetime64[ns]")
+        out = ns.astype("int64").astype(float) / 1e9
+        out[np.isnat(ns)] = np.nan
+        return out
     t = pd.to_datetime(pd.Series(values), utc=True)
-    out = (t - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
-    return out
+    return (t - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
 
 
 @dataclass(frozen=True)
@@ -228,33 +233,38 @@ def lab_tracks(obs: pd.DataFrame) -> tuple[LabTrack, ...]:
         return ()
     obs = obs.sort_values(["category", "display", "code", "effective"], kind="stable", na_position="last")
     shown, groups = units.harmonise(obs)
-    by_key = {g.key: g for g in groups}
+    t_all = epoch(shown["effective"])
+    y_all = shown["shown_value"].to_numpy(dtype=float)
+    lo_all = shown["shown_ref_low"].to_numpy(dtype=float)
+    hi_all = shown["shown_ref_high"].to_numpy(dtype=float)
+    interp_all = shown["interpretation"].to_numpy(dtype=object) if "interpretation" in shown else \
+        np.full(len(shown), None, dtype=object)
+    text_all = shown["ref_text"].to_numpy(dtype=object) if "ref_text" in shown else interp_all
+    display = shown["display"].to_numpy(dtype=object)
+    category = shown["category"].to_numpy(dtype=object)
+    group_all = shown["group"].to_numpy(dtype=object)
     out = []
-    for key, rows in shown.groupby("group", sort=False):
-        g = by_key[key]
-        rows = rows.sort_values("effective", kind="stable")
-        t = epoch(rows["effective"])
-        y = rows["shown_value"].to_numpy(dtype=float)
-        lo_a, hi_a = rows["shown_ref_low"].to_numpy(dtype=float), rows["shown_ref_high"].to_numpy(dtype=float)
-        interp = rows["interpretation"].tolist() if "interpretation" in rows else [None] * len(rows)
-        flags = tuple(_flag(i, v, lo, hi) for i, v, lo, hi in zip(interp, y, lo_a, hi_a))
-        has_lo, has_hi = np.isfinite(lo_a), np.isfinite(hi_a)
-        last_ref = np.flatnonzero(has_lo | has_hi)
+    for g in groups:
+        idx = np.flatnonzero(group_all == g.key)
+        if not len(idx):
+            continue
+        idx = idx[np.argsort(t_all[idx], kind="stable")]
+        y, lo_a, hi_a = y_all[idx], lo_all[idx], hi_all[idx]
+        flags = tuple(_flag(i, v, lo, hi) for i, v, lo, hi in zip(interp_all[idx], y, lo_a, hi_a))
+        has = np.flatnonzero(np.isfinite(lo_a) | np.isfinite(hi_a))
         low = high = None
-        ref_text = ""
-        if len(last_ref):
-            k = last_ref[-1]
-            low = float(lo_a[k]) if has_lo[k] else None
-            high = float(hi_a[k]) if has_hi[k] else None
-        if "ref_text" in rows:
-            texts = [x for x in rows["ref_text"].tolist() if isinstance(x, str) and x.strip()]
-            ref_text = texts[-1] if texts else ""
-        name = str(rows["display"].iloc[0] or rows["code"].iloc[0])
+        if len(has):
+            k = has[-1]
+            low = float(lo_a[k]) if np.isfinite(lo_a[k]) else None
+            high = float(hi_a[k]) if np.isfinite(hi_a[k]) else None
+        texts = [x for x in text_all[idx] if isinstance(x, str) and x.strip()] if "ref_text" in shown else []
+        name = str(display[idx[0]] or g.code)
         if g.separate:
             name = f"{name} (recorded in {units.unit_text(g.unit) or 'no unit'})"
-        out.append(LabTrack(key=str(key), code=g.code, name=name, category=str(rows["category"].iloc[0] or ""),
-                            unit=g.unit, t=t, y=y, flags=flags, low=low, high=high, ref_text=ref_text,
-                            note=units.conversion_note(g), separate=g.separate))
+        out.append(LabTrack(key=g.key, code=g.code, name=name, category=str(category[idx[0]] or ""), unit=g.unit,
+                            t=t_all[idx], y=y, flags=flags, low=low, high=high,
+                            ref_text=texts[-1] if texts else "", note=units.conversion_note(g),
+                            separate=g.separate))
     return tuple(out)
 
 

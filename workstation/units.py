@@ -265,14 +265,16 @@ class UnitGroup:
     sources: tuple[str, ...] = ()
 
 
-def main_unit(units: pd.Series) -> str:
+def main_unit(units) -> str:
     """The unit most values of one code carry (ties: the one of the latest value, i.e. last in ``units``)."""
-    u = units.fillna("").astype(str)
-    if u.empty:
+    u = ["" if x is None or (isinstance(x, float) and x != x) else str(x) for x in list(units)]
+    if not u:
         return ""
-    counts = u.value_counts()
-    best = counts[counts == counts.max()].index
-    return next(x for x in reversed(u.tolist()) if x in best)
+    counts: dict[str, int] = {}
+    for x in u:
+        counts[x] = counts.get(x, 0) + 1
+    top = max(counts.values())
+    return next(x for x in reversed(u) if counts[x] == top)
 
 
 def harmonise(frame: pd.DataFrame, *, value: str = "value", code: str = "code", unit: str = "unit",
@@ -305,7 +307,7 @@ def harmonise(frame: pd.DataFrame, *, value: str = "value", code: str = "code", 
     rec_np = rec.to_numpy(dtype=object)
     for g in pd.unique(keys):
         idx = np.flatnonzero(keys == g)
-        main = main_unit(rec.iloc[idx])
+        main = main_unit(rec_np[idx])
         converted: dict[str, int] = {}
         sources: list[str] = []
         apart: dict[str, list[int]] = {}

@@ -121,8 +121,9 @@ def test_read_out_wraps_and_never_widens(story_session, prefs, qtbot):
 def test_data_import_opens_its_view(open_session, prefs, qtbot):
     view = _view(open_session, prefs, qtbot, "SYN-00001")
     lanes = view._lanes
-    data_row = next(r for r in lanes.rows if r.lane == "data")
-    kinds = {lanes.data.events[i].open_view for i in data_row.events}
+    rows = [r for r in lanes.rows if r.lane == "data"]
+    assert [r.text for r in rows] == ["GENOME & OMICS DATA", "Genome (VCF)", "Omics", "Wearables"]
+    kinds = {lanes.data.events[i].open_view for r in rows for i in r.events}
     assert kinds == {"variants", "omics", "wearables"}
     spot = next(s for s in lanes.points.points() if lanes.data.events[s.data()].open_view == "variants")
     view.fit_x()

@@ -17,6 +17,7 @@ ROW_PX = 18
 SPAN_LANES = ("medications", "conditions")
 POINT_SYMBOL = {"procedures": "d", "encounters": "o", "data": "star"}
 DATA_KIND = {"vcf": "genome (VCF)", "omics": "omics table", "wearable": "wearable data"}
+DATA_ROW = {"vcf": "Genome (VCF)", "omics": "Omics", "wearable": "Wearables"}
 
 
 @dataclass
@@ -40,6 +41,13 @@ def layout_rows(data: TimelineData) -> list[Row]:
             for i in sorted(idx, key=lambda i: data.events[i].start):
                 names.setdefault(data.events[i].label, []).append(i)
             rows += [Row(0, name, lane, False, ev) for name, ev in names.items()]
+        elif lane == "data":         # one row per kind of file, so files imported together do not overlap
+            rows.append(Row(0, LANE_TITLES[lane].upper(), lane, True, []))
+            kinds: dict[str, list[int]] = {}
+            for i in idx:
+                kinds.setdefault(data.events[i].kind, []).append(i)
+            order = sorted(kinds, key=lambda k: (list(DATA_ROW).index(k) if k in DATA_ROW else len(DATA_ROW), k))
+            rows += [Row(0, DATA_ROW.get(k, k or "other data"), lane, False, kinds[k]) for k in order]
         else:
             rows.append(Row(0, LANE_TITLES[lane].upper(), lane, False, idx))
     n = len(rows)

@@ -55,18 +55,21 @@ class _Track:
         self.line = line
         self.calendar = calendar
         self.track: tl.LabTrack | None = None
+        self.title = ""
+        self.styles = {"out_brush": pg.mkBrush(tok.avoid), "out_pen": pg.mkPen(tok.text, width=1),
+                       "no_pen": pg.mkPen(None)}
         self.unbind()
 
     def unbind(self) -> None:
-        """Drop the patient's data from the track (the objects stay for the next patient)."""
+        """Drop the patient's data from the track (the objects stay for the next patient). The title is hidden, not
+        rewritten: setting a plot title re-lays out rich text, the largest cost of a patient switch."""
         self.curve.setData([], [])
         self.band.hide()
         for lim in self.limits:
             lim.hide()
         self.line.hide()
         self.track = None
-        self.p.setTitle("")
-        self.p.setLabel("bottom", None)
+        self.p.titleLabel.setVisible(False)
 
     def bind(self, track: tl.LabTrack, x: np.ndarray, colour: str) -> None:
         tok = theme.current()
@@ -83,12 +86,22 @@ class _Track:
                     lim.show()
         flags = track.flags
         out = [f in ("H", "L", "A") for f in flags]
-        self.curve.setData(x, track.y, pen=pg.mkPen(colour, width=1.5),
-                           symbol=[FLAG_SYMBOL[f] for f in flags],
-                           symbolSize=[11 if o else 7 for o in out],
-                           symbolBrush=[pg.mkBrush(tok.avoid) if o else pg.mkBrush(colour) for o in out],
-                           symbolPen=[pg.mkPen(tok.text, width=1) if o else pg.mkPen(None) for o in out])
-        self.p.setTitle(_title(track), justify="left", size="10pt", color=tok.text)
+        st = self.styles
+        if any(out):
+            brush = pg.mkBrush(colour)
+            self.curve.setData(x, track.y, pen=pg.mkPen(colour, width=1.5),
+                               symbol=[FLAG_SYMBOL[f] for f in flags], symbolSize=[11 if o else 7 for o in out],
+                               symbolBrush=[st["out_brush"] if o else brush for o in out],
+                               symbolPen=[st["out_pen"] if o else st["no_pen"] for o in out])
+        else:                        # one style for every point: pyqtgraph's fast path
+            self.curve.setData(x, track.y, pen=pg.mkPen(colour, width=1.5), symbol="o", symbolSize=7,
+                               symbolBrush=colour, symbolPen=st["no_pen"])
+        title = _title(track)
+        if title != self.title:
+            self.p.setTitle(title, justify="left", size="10pt", color=tok.text)
+            self.title = title
+        else:
+            self.p.titleLabel.setVisible(True)
         self.p.enableAutoRange(y=False)
         self.p.setYRange(lo, hi, padding=0)
 
@@ -282,9 +295,14 @@ class TimelineView(PatientView):
         self._place(plots)
         self.glw.setMinimumHeight(max(sum(int(p.minimumHeight()) + 4 for p in plots) + 40, 120))
         if plots:
-            plots[-1].setLabel("bottom", axis.title)
-            if self._lanes_shown:        # the top axis is never scrolled away: it names the unit too
-                self._lanes.p.setLabel("bottom", axis.title)
+            labelled = {id(plots[-1])} | ({id(self._lanes.p)} if self._lanes_shown else set())
+            for p in plots:              # the last plot and the lanes (never scrolled away) name the axis and unit
+                want = axis.title if id(p) in labelled else ""
+                ax = p.getAxis("bottom")
+                if (ax.labelText or "") != want or ax.label.isVisible() != bool(want):
+                    p.setLabel("bottom", want or None)
+                    if not want:
+                        p.showLabel("bottom", False)
             self.fit_x()
         notes = [t.note for t in data.tracks if t.note]
         if not data.tracks:
@@ -381,7 +399,7 @@ class TimelineView(PatientView):
         return parts[0]
 
     def _point_clicked(self, _item, points, _ev=None) -> None:
-        if not points or self._data is None:
+        if points is None or len(points) == 0 or self._data is None:
             return
         i = points[0].data()
         if i is None:

@@ -68,9 +68,9 @@ def timeline_events(store, patient_id: str) -> pd.DataFrame:
     """Everything that happened to the patient, one row per event, for the combined timeline's lanes:
     lane (medications | conditions | procedures | encounters | data), label, start, end (NULL: a point, or ongoing
     when ``status`` says so), status, detail, source_id, kind (the encounter class, or the data file's kind:
-    vcf | omics | wearable), file_name. Data imports are dated by when the values were measured where the file says
-    (omics ``measured_at``, the first wearable sample), else by when the file was imported (``dated_by`` says
-    which)."""
+    vcf | omics | wearable), file_name, dated_by. An omics file is dated by when its values were measured where it
+    says (``measured_at``), any other data file by when it was imported (``dated_by`` says which; finding a
+    wearable file's first sample would scan its samples on every patient switch)."""
     return store.con.execute("""
         SELECT 'medications' AS lane, coalesce(display, code) AS label, start_time AS start, end_time AS "end",
                status, dosage AS detail, source_id, kind, NULL AS file_name, NULL AS dated_by
@@ -88,15 +88,13 @@ def timeline_events(store, patient_id: str) -> pd.DataFrame:
                class, NULL, NULL
         FROM encounters WHERE patient_id = ? AND start_time IS NOT NULL
         UNION ALL
-        SELECT 'data', s.file_name, coalesce(o.measured, w.first, s.imported_at), NULL, NULL, s.counts, s.id, s.kind,
-               s.file_name, CASE WHEN coalesce(o.measured, w.first) IS NULL THEN 'imported' ELSE 'measured' END
+        SELECT 'data', s.file_name, coalesce(o.measured, s.imported_at), NULL, NULL, s.counts, s.id, s.kind,
+               s.file_name, CASE WHEN o.measured IS NULL THEN 'imported' ELSE 'measured' END
         FROM sources s
         LEFT JOIN (SELECT source_id, min(measured_at) AS measured FROM analytes WHERE patient_id = ?
                    GROUP BY source_id) o ON o.source_id = s.id
-        LEFT JOIN (SELECT source_id, min(start_utc) AS first FROM wearable_samples WHERE patient_id = ?
-                   GROUP BY source_id) w ON w.source_id = s.id
         WHERE s.patient_id = ? AND s.kind IN ('vcf', 'omics', 'wearable')
-        ORDER BY lane, start""", [patient_id] * 7).df()
+        ORDER BY lane, start""", [patient_id] * 6).df()
 
 
 # --- omics -----------------------------------------------------------------------------------------------------
