@@ -47,6 +47,12 @@ def epoch(values) -> np.ndarray:
     return (t - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
 
 
+def epoch1(when: datetime) -> float:
+    """One timestamp (naive = UTC) → seconds since the Unix epoch."""
+    when = pd.Timestamp(when).to_pydatetime()
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
+
+
 @dataclass(frozen=True)
 class DayZero:
     key: str                  # calendar | birth | first_visit | diagnosis | medication
@@ -86,7 +92,7 @@ class TimeAxis:
 
     @property
     def zero_s(self) -> float:
-        return 0.0 if self.calendar else float(epoch([self.zero.when])[0])
+        return 0.0 if self.calendar else epoch1(self.zero.when)
 
     def x(self, t_epoch) -> np.ndarray:
         t = np.asarray(t_epoch, dtype=float)
@@ -296,7 +302,7 @@ def events(frame: pd.DataFrame) -> tuple[Event, ...]:
 def assemble(obs: pd.DataFrame, event_rows: pd.DataFrame, anchors: list[tuple[str, str, datetime]], *,
              now: datetime | None = None) -> TimelineData:
     """The timeline from the three query results (also used by tests on hand-made frames)."""
-    now_s = float(epoch([now or datetime.now(timezone.utc)])[0])
+    now_s = epoch1(now or datetime.now(timezone.utc))
     tracks = lab_tracks(obs)
     evs = events(event_rows)
     zeros = (CALENDAR,) + tuple(DayZero(k, label, when) for k, label, when in anchors)

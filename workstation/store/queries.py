@@ -40,28 +40,23 @@ def numeric_observations(store, patient_id: str) -> pd.DataFrame:
 
 def day_zero_options(store, patient_id: str) -> list[tuple[str, str, datetime]]:
     """Candidate day-zero anchors: (key, label, when) for birth, the first visit, each diagnosis onset and each
-    medicine's first start. Keys: birth | first_visit | diagnosis | medication."""
-    con = store.con
-    out: list[tuple[str, str, datetime]] = []
-    b = con.execute("SELECT birth_date FROM patients WHERE id = ?", [patient_id]).fetchone()
-    if b and b[0] is not None:
-        out.append(("birth", "Birth", pd.Timestamp(b[0]).to_pydatetime()))
-    first = con.execute("""
-        SELECT min(t) FROM (SELECT min(start_time) AS t FROM encounters WHERE patient_id = ?
-                            UNION ALL SELECT min(effective) FROM observations WHERE patient_id = ?)""",
-                        [patient_id, patient_id]).fetchone()
-    if first and first[0] is not None:
-        out.append(("first_visit", "First visit", pd.Timestamp(first[0]).to_pydatetime()))
-    for display, onset in con.execute("""
-            SELECT display, min(onset) FROM conditions WHERE patient_id = ? AND onset IS NOT NULL
-            GROUP BY display ORDER BY min(onset)""", [patient_id]).fetchall():
-        out.append(("diagnosis", f"Diagnosis: {display}", pd.Timestamp(onset).to_pydatetime()))
-    for display, start in con.execute("""
-            SELECT coalesce(display, code), min(start_time) FROM medications
-            WHERE patient_id = ? AND start_time IS NOT NULL
-            GROUP BY coalesce(display, code) ORDER BY min(start_time)""", [patient_id]).fetchall():
-        out.append(("medication", f"Start of {display}", pd.Timestamp(start).to_pydatetime()))
-    return out
+    medicine's first start, in that order (diagnoses and medicines by date). Keys: birth | first_visit | diagnosis
+    | medication. One query."""
+    rows = store.con.execute("""
+        SELECT 0 AS k, 'birth' AS key, 'Birth' AS label, CAST(birth_date AS TIMESTAMP) AS t
+        FROM patients WHERE id = ? AND birth_date IS NOT NULL
+        UNION ALL
+        SELECT 1, 'first_visit', 'First visit', min(t) FROM (
+            SELECT min(start_time) AS t FROM encounters WHERE patient_id = ?
+            UNION ALL SELECT min(effective) FROM observations WHERE patient_id = ?) HAVING min(t) IS NOT NULL
+        UNION ALL
+        SELECT 2, 'diagnosis', 'Diagnosis: ' || coalesce(display, code), min(onset) FROM conditions
+        WHERE patient_id = ? AND onset IS NOT NULL GROUP BY coalesce(display, code)
+        UNION ALL
+        SELECT 3, 'medication', 'Start of ' || coalesce(display, code), min(start_time) FROM medications
+        WHERE patient_id = ? AND start_time IS NOT NULL GROUP BY coalesce(display, code)
+        ORDER BY k, t, label""", [patient_id] * 5).fetchall()
+    return [(key, label, pd.Timestamp(t).to_pydatetime()) for _k, key, label, t in rows]
 
 
 def timeline_events(store, patient_id: str) -> pd.DataFrame:
