@@ -9,7 +9,7 @@ import pytest
 from workstation import vault
 from workstation.ingest.fhir import import_fhir
 from workstation.store import Store, Unlock, db as store_db
-from workstation.store import queries
+from workstation.store import queries, schema
 
 PW = "a long passphrase"
 
@@ -96,7 +96,7 @@ def test_a_version_1_store_gains_the_range_columns(tmp_path, monkeypatch):
     s.close()
     monkeypatch.undo()
     with Store.open(tmp_path / "old.duckdb", Unlock(passphrase=PW)) as s2:
-        assert s2.schema_version() == 2
+        assert s2.schema_version() == schema.SCHEMA_VERSION
         cols = [r[0] for r in s2.con.execute("DESCRIBE observations").fetchall()]
         assert {"interpretation", "ref_text"} <= set(cols)
         assert s2.con.execute("SELECT ref_low, ref_high, interpretation FROM observations").fetchall() == \
