@@ -2,7 +2,8 @@
 
 Rules (also shown to the user through ``Score.sources`` / ``Score.notes``):
 
-* Labs and vitals by LOINC code (``clinical_codes.LOINC``), converted to the model's unit (UCUM), the most recent
+* Labs and vitals by LOINC code (``clinical_codes.LOINC``), converted to the model's unit (UCUM) by the unit
+  policy (:mod:`workstation.units`), the most recent
   value on or before ``profile.as_of`` within ``WINDOWS_DAYS``. The windows are this project's defaults for a
   point-of-care estimate, not guideline values.
 * eGFR: computed with the race-free CKD-EPI 2021 equation (the one PREVENT uses; MODELS.md section 2) from the
@@ -24,30 +25,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workstation.ingest.units import factors_to
+from workstation import units
 from workstation.models import clinical_codes as cc
 from workstation.models import prs_match
 
 WINDOWS_DAYS = {"total_chol": 5 * 365, "hdl": 5 * 365, "sbp": 365, "bmi": 365, "weight": 365, "height": 20 * 365,
                 "waist": 365, "creatinine": 365, "egfr": 365, "smoking": 2 * 365, "kappa_flc": 365,
                 "lambda_flc": 365}
-MGDL_PER_MMOL_CHOL = 1 / 0.02586     # the factor PREVENT/preventr uses (0.02586 mmol/L per mg/dL)
-UMOL_PER_MGDL_CREAT = 88.42          # creatinine, molar mass 113.12 g/mol
-UNIT_FACTORS = {                     # UCUM (and common non-UCUM spellings) -> model unit
-    "total_chol": {"mg/dl": 1.0, "mmol/l": MGDL_PER_MMOL_CHOL},
-    "hdl": {"mg/dl": 1.0, "mmol/l": MGDL_PER_MMOL_CHOL},
-    "sbp": {"mm[hg]": 1.0, "mmhg": 1.0},
-    "bmi": {"kg/m2": 1.0, "kg/m^2": 1.0, "kg/(m2)": 1.0},
-    "height": {"cm": 1.0, "m": 100.0, "[in_i]": 2.54, "in": 2.54, "mm": 0.1},
-    "weight": {"kg": 1.0, "g": 0.001, "[lb_av]": 0.45359237, "lb": 0.45359237},
-    "waist": {"cm": 1.0, "[in_i]": 2.54, "in": 2.54},
-    "creatinine": {"mg/dl": 1.0, "umol/l": 1 / UMOL_PER_MGDL_CREAT, "µmol/l": 1 / UMOL_PER_MGDL_CREAT},
-    "egfr": {"ml/min/{1.73_m2}": 1.0, "ml/min/1.73m2": 1.0, "ml/min/1.73_m2": 1.0, "ml/min/{1.73m2}": 1.0,
-             "ml/min": 1.0},
-    # serum free light chains: only the explicit conversions of workstation/ingest/units.py (mg/L, mg/dL, g/L)
-    "kappa_flc": {k.lower(): v for k, v in factors_to("serum free light chain", "mg/dL").items()},
-    "lambda_flc": {k.lower(): v for k, v in factors_to("serum free light chain", "mg/dL").items()},
-}
+# The unit each model input is expected in (UCUM). Values in other units are converted by the unit policy
+# (workstation/units.py, resources/units/conversions.tsv: cholesterol 0.02586 mmol/L per mg/dL as PREVENT uses it,
+# creatinine 88.42 umol/L per mg/dL; free light chains mg/L -> mg/dL by the UCUM prefix rows); a unit it cannot
+# convert is named in the notes and the value is not used.
+MODEL_UNITS = {"total_chol": "mg/dL", "hdl": "mg/dL", "sbp": "mm[Hg]", "bmi": "kg/m2", "height": "cm",
+               "weight": "kg", "waist": "cm", "creatinine": "mg/dL", "egfr": "mL/min/{1.73_m2}",
+               "kappa_flc": "mg/dL", "lambda_flc": "mg/dL"}
 # Why a unit is required, said where a value without one is left out.
 NO_UNIT_REASON = {
     "kappa_flc": ("free light chains are reported in mg/L or mg/dL, a factor of 10 apart, and a value read in the "
@@ -116,20 +107,22 @@ def _latest_obs(profile, key: str, notes: list[str], idx: dict | None = None) ->
         if t is None or t > as_of or t < start:
             continue
         raw_unit = r["unit"]
-        unit = "" if raw_unit is None or pd.isna(raw_unit) else str(raw_unit).strip().lower()
-        factor = UNIT_FACTORS.get(key, {}).get(unit)
-        if factor is None:
+        no_unit = raw_unit is None or (isinstance(raw_unit, float) and pd.isna(raw_unit)) or not str(raw_unit).strip()
+        value = None if no_unit else units.convert(float(r["value_num"]), raw_unit, MODEL_UNITS[key],
+                                                   code=str(r["code"]))
+        if value is None:
             what = f"{r['display'] or r['code']} on {t.date()}"
-            if not unit:
+            if no_unit:
                 why = NO_UNIT_REASON.get(key, "a value is only used with its unit")
                 notes.append(f"{what} has no unit, so it is not used ({why})")
             else:
-                notes.append(f"{what} has unit {raw_unit!r}, which is not recognised; not used")
+                notes.append(f"{what} has unit {raw_unit!r}, which cannot be converted to "
+                             f"{units.unit_text(MODEL_UNITS[key])}; not used")
             unit_refused = True
             continue
         rank = (t, cc.LOINC[key].index(str(r["code"])) * -1)
         if best is None or rank > best[0]:
-            best = (rank, r, t, float(r["value_num"]) * factor)
+            best = (rank, r, t, float(value))
     if best is None:
         if not unit_refused:        # the unit note already says why there is no value
             notes.append(f"no {key.replace('_', ' ')} within the last {WINDOWS_DAYS[key] // 365} year(s)")
