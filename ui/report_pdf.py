@@ -27,7 +27,8 @@ from workstation.report.content import LEVEL_TEXT, ReportContent, TrendSeries
 RESOLUTION = 300                      # PDF writer dpi (layout units); text stays vector
 MARGIN_MM = (13.0, 12.0, 13.0, 14.0)  # left, top, right, bottom (the footer sits in the bottom margin)
 FONT_FAMILIES = ["Segoe UI", "Helvetica Neue", "Arial", "DejaVu Sans", "Liberation Sans"]
-LEVEL_COLOR = {"avoid": LIGHT.avoid, "adjust": LIGHT.adjust, "standard": LIGHT.standard, "none": "#6b7280",
+LEVEL_COLOR = {"avoid": LIGHT.avoid, "adjust": LIGHT.adjust, "caution": LIGHT.adjust, "standard": LIGHT.standard,
+               "none": "#6b7280",
                "not_in_scope": "#9aa3ae"}
 TREND_COLORS = (LIGHT.series[0], LIGHT.series[1], LIGHT.series[2], LIGHT.series[3])
 PLOT_MM = (88.0, 30.0)
@@ -219,7 +220,7 @@ def _pgx_html(c: ReportContent) -> str:
         html += _table(["DRUG", "LOOKED UP WITH", "SOURCE"], rows, ["18%", "32%", "50%"])
     if g.other_actionable:
         html += (f"<p class='small' style='margin-top: 3px'><b>Other drugs with non-standard CPIC guidance for these "
-                 f"results</b> (not currently prescribed): {_e(', '.join(g.other_actionable))}.</p>")
+                 f"results</b> (not currently prescribed): {_e('; '.join(g.other_actionable))}.</p>")
     return html
 
 

@@ -81,7 +81,7 @@ def _status_tone(v) -> str | None:
 
 
 def _level_tone(v) -> str | None:
-    return {"avoid": "avoid", "adjust": "adjust", "standard": "standard"}.get(str(v), "text_muted")
+    return {"avoid": "avoid", "adjust": "adjust", "caution": "adjust", "standard": "standard"}.get(str(v), "text_muted")
 
 
 GENE_COLUMNS = [Column("gene", "Gene"), Column("diplotype", "Diplotype(s)"), Column("phenotype", "Phenotype"),
@@ -103,14 +103,14 @@ def drug_items(bundle: PgxBundle, mode: str) -> list[dict]:
             recs = (a.basis or {}).get("recommendations") or ([rec.to_json()] if rec else [])
             genes = ", ".join((a.basis or {}).get("genes", {}))
             items.append({"drug": a.drug, "medication": a.medication, "genes": genes,
-                          "level": level_of(rec.action if rec else None, a.severity),
+                          "level": level_of(a.level),
                           "summary": rec.summary if rec else "No recommendation applies to the results available",
                           "strength": rec.strength if rec else "", "year": (a.basis or {}).get("guideline_year", ""),
                           "headline": a.headline, "recommendations": recs, "basis": a.basis})
     else:
         for r in bundle.recommendations:
             items.append({"drug": r.drug, "medication": None, "genes": ", ".join(r.genes),
-                          "level": level_of(r.action), "summary": r.summary, "strength": r.strength,
+                          "level": level_of(r.level), "summary": r.summary, "strength": r.strength,
                           "year": (r.basis or {}).get("guideline_year", ""), "headline": "",
                           "recommendations": [r.to_json()], "basis": r.basis})
     return items

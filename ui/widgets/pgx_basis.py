@@ -13,15 +13,13 @@ from ui import theme
 
 MAX_POSITIONS = 12
 LEVEL_WORDS = {"avoid": "Avoid / use an alternative", "adjust": "Adjust", "standard": "Standard use",
-               "info": "No recommendation applies"}
+               "caution": "Caution: result incomplete or uncertain", "info": "No recommendation applies"}
 
 
-def level_of(action: str | None, severity: str | None = None) -> str:
-    """Traffic-light level (avoid / adjust / standard / info) from the core's ``traffic_light``."""
-    from workstation.pgx.guidance import traffic_light
-
-    light = traffic_light(action, severity)
-    return "info" if light == "none" else light
+def level_of(level) -> str:
+    """The panel's word for a core :class:`~workstation.levels.Level` (or its value); "info" for no result."""
+    value = getattr(level, "value", level) or "no_result"
+    return value if value in LEVEL_WORDS else "info"
 
 
 def _e(v: Any) -> str:
@@ -30,7 +28,7 @@ def _e(v: Any) -> str:
 
 def _color(level: str) -> str:
     t = theme.current()
-    return {"avoid": t.avoid, "adjust": t.adjust, "standard": t.standard}.get(level, t.text_muted)
+    return {"avoid": t.avoid, "adjust": t.adjust, "caution": t.adjust, "standard": t.standard}.get(level, t.text_muted)
 
 
 def _row(key: str, value: Any) -> str:
@@ -75,7 +73,7 @@ def gene_html(gene: str, g: dict) -> str:
 def recommendation_html(rec: dict, *, heading: bool = True) -> str:
     """One recommendation (``Recommendation.to_json()``) with its basis."""
     b = rec.get("basis") or {}
-    level = level_of(rec.get("action"))
+    level = level_of(rec.get("level"))
     parts = []
     if heading:
         parts.append(f"<p style='margin:6px 0'><span style='color:{_color(level)}; font-weight:600'>"

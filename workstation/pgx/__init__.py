@@ -4,8 +4,8 @@ Public API (pure Python, no Qt):
 
 * :func:`call_genotypes(variants, ref_blocks=None, outside_calls=None) -> PgxResult`
 * :func:`call_profile(profile) -> PgxResult` for a stored patient's :class:`~workstation.profile.PatientProfile`
-* :func:`guidance(result, medications) -> (alerts, recommendations)`; :func:`traffic_light(action)` for display
-* :func:`outside_call` / :func:`read_outside_calls` for CYP2D6, HLA-A, HLA-B and overrides
+* :func:`guidance(result, medications) -> (alerts, recommendations)`; each carries a :class:`~workstation.levels.Level`
+* :func:`outside_call` / :func:`read_outside_calls` for CYP2D6 (copy number), HLA-A, HLA-B, MT-RNR1 and overrides
 * :func:`definition_positions` — the (chrom, pos) list to push down into ``read_vcf(positions=...)``
 
 Resource tables live in resources/pgx/ (each row cites its source) and are loaded once per process.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from workstation.pgx.caller import call_genotypes
 from workstation.pgx.genotype import definition_positions
-from workstation.pgx.guidance import guidance, traffic_light
+from workstation.pgx.guidance import guidance
 from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
 from workstation.pgx.outside import outside_call, read_outside_calls
 
@@ -25,4 +25,4 @@ def call_profile(profile) -> PgxResult:
 
 
 __all__ = ["Alert", "GeneCall", "PgxResult", "Recommendation", "call_genotypes", "call_profile",
-           "definition_positions", "guidance", "outside_call", "read_outside_calls", "traffic_light"]
+           "definition_positions", "guidance", "outside_call", "read_outside_calls"]

@@ -13,6 +13,9 @@ from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions
 
 GENE_ORDER = ("CYP2C19", "CYP2C9", "VKORC1", "TPMT", "NUDT15", "SLCO1B1", "DPYD", "CYP3A5", "UGT1A1")
 SLCO1B1_KEY_RSID = "rs4149056"
+_OUTSIDE_WHY = {"CYP2D6": "copy number and structural variants need a dedicated caller",
+                "HLA-A": "HLA typing needed", "HLA-B": "HLA typing needed",
+                "MT-RNR1": "mitochondrial variant test needed"}
 
 
 def _missing_labels(gg: GeneGenotype) -> tuple[str, ...]:
@@ -157,5 +160,5 @@ def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = Non
         genes[oc.gene] = oc
     for g in OUTSIDE_ONLY:
         genes.setdefault(g, GeneCall(g, source="outside call", messages=(
-            f"{g} is not called from VCF data (copy number / HLA typing needed); add an outside call",)))
+            f"{g} is not called from VCF data ({_OUTSIDE_WHY.get(g, 'outside test needed')}); add an outside call",)))
     return PgxResult(genes=genes, build=build)
