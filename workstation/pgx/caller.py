@@ -8,11 +8,13 @@ from workstation.pgx.genotype import GeneGenotype, gene_genotypes
 from workstation.pgx.matcher import MatchOutcome, match_gene
 from workstation.pgx.model import SOURCE_VCF, GeneCall, PgxResult
 from workstation.pgx.outside import from_frame
-from workstation.pgx.phenotype import phenotype_of
+from workstation.pgx.phenotype import lookup_key, phenotype_of
 from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions
 
-GENE_ORDER = ("CYP2C19", "CYP2C9", "VKORC1", "TPMT", "NUDT15", "SLCO1B1", "DPYD", "CYP3A5", "UGT1A1")
+GENE_ORDER = ("CYP2C19", "CYP2C9", "VKORC1", "TPMT", "NUDT15", "SLCO1B1", "DPYD", "CYP3A5", "UGT1A1", "CYP2B6",
+              "CYP3A4", "CYP4F2", "ABCG2", "CACNA1S", "RYR1", "G6PD", "IFNL3", "CFTR", "NAT2")
 SLCO1B1_KEY_RSID = "rs4149056"
+NO_PHENOTYPE_GENES = ("CYP4F2", "IFNL3")   # PharmCAT's report leaves their phenotype blank (example report.tsv)
 _OUTSIDE_WHY = {"CYP2D6": "copy number and structural variants need a dedicated caller",
                 "HLA-A": "HLA typing needed", "HLA-B": "HLA typing needed",
                 "MT-RNR1": "mitochondrial variant test needed"}
@@ -39,7 +41,8 @@ def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
     inc = _incomplete_message(gdef, gg)
     if inc:
         msgs.append(inc)
-    used = tuple(lc.label for lc in gdef.loci if lc.pos in set(m.used))
+    used_set = set(m.used)
+    used = tuple(lc.label for lc in gdef.loci if lc.pos in used_set)
     if not m.top:
         if gdef.gene == "SLCO1B1":
             fb = _slco1b1_fallback(gdef, gg, m, msgs)
@@ -48,10 +51,17 @@ def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
         msgs.insert(0, f"{gdef.gene} not called: {m.not_called_reason}")
         return GeneCall(gdef.gene, (), None, None, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
                         m.phased, None, messages=tuple(msgs))
-    phens, funcs, scores = [], [], []
+    phens, funcs, scores, keys = [], [], [], []
+    hemi = gg.haploid and gdef.chrom in ("chrX", "chrY")
     for d in m.top:
-        ph, s = phenotype_of(gdef.gene, d.allele1, d.allele2)
-        if ph is None:
+        ph, s = phenotype_of(gdef.gene, d.allele1, None if hemi else d.allele2)
+        k = lookup_key(gdef.gene, d.allele1, d.allele2)
+        if k:
+            keys.append(k)
+        if ph is None and gdef.gene in NO_PHENOTYPE_GENES:
+            msgs.append(f"{gdef.gene}: PharmCAT assigns no phenotype to {gdef.gene} diplotypes"
+                        + (f"; CPIC's lookup uses {k}" if k else " (CPIC uses the genotype in the warfarin algorithm)"))
+        elif ph is None:
             msgs.append(f"{d.name}: no CPIC phenotype rule is transcribed for {d.allele1.function or 'unassigned'}"
                         f" + {d.allele2.function or 'unassigned'}; phenotype not assigned")
         phens.append(ph)
@@ -64,12 +74,15 @@ def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
                     "none was picked" + ("; their phenotypes differ" if len(uniq) > 1 else ""))
     _ambiguity_messages(gdef.gene, m, phens, msgs)
     act = scores[0] if len(set(scores)) == 1 else None
+    names = tuple(d.allele1.name if hemi else d.name for d in m.top)
+    if hemi:
+        msgs.append(f"{gdef.gene}: one allele per position (hemizygous, as on a male X); phenotype from that allele")
     return GeneCall(
-        gene=gdef.gene, diplotypes=tuple(d.name for d in m.top),
+        gene=gdef.gene, diplotypes=names, lookup_keys=tuple(dict.fromkeys(keys)),
         phenotype=" OR ".join(uniq) if uniq else None, activity_score=act,
         missing_positions=_missing_labels(gg), positions_used=used, source=SOURCE_VCF, tie=tie,
         incomplete=bool(gg.missing), phased=m.phased, score=m.top[0].score, functions=tuple(funcs),
-        phenotypes=tuple(p or "" for p in phens), source_diplotype=" OR ".join(d.name for d in m.top),
+        phenotypes=tuple(p or "" for p in phens), source_diplotype=" OR ".join(names),
         messages=tuple(msgs))
 
 
@@ -116,7 +129,8 @@ def _dpyd(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
     inc = _incomplete_message(gdef, gg)
     if inc:
         msgs.append(inc)
-    used = tuple(lc.label for lc in gdef.loci if lc.pos in set(o.used))
+    used_set = set(o.used)
+    used = tuple(lc.label for lc in gdef.loci if lc.pos in used_set)
     if o.lookup is None:
         msgs.insert(0, f"DPYD not called: {o.not_called_reason}")
         return GeneCall("DPYD", (), None, None, _missing_labels(gg), used, SOURCE_VCF, incomplete=bool(gg.missing),

@@ -19,6 +19,7 @@ from workstation.pgx.tables import GeneDef, NamedAllele, name_key
 
 HAPB3 = "c.1129-5923C>G, c.1236G>A (HapB3)"
 HAPB3_INTRONIC = "rs75017182"
+HAPB3_INTRONIC_NAME = "c.1129-5923C>G"
 HAPB3_EXONIC = "rs56038477"
 # Variants DPWG also covers (PharmCAT Gene-Definition-Exceptions.md, "DPWG recommendation"): preferred on ties.
 DPWG_KNOWN = (HAPB3, "c.2846A>T", "c.1905+1G>A (*2A)", "c.1679T>G (*13)")
@@ -80,14 +81,15 @@ def call_dpyd(gdef: GeneDef, gg: GeneGenotype) -> DpydOutcome:
             na = singles.get((p, base))
             if na is not None:
                 strand[k].append(na)
-    hb = _hapb3_calls(alleles, intr, exon, hapb3, out.messages)
+    intronic = next((a for a in gdef.alleles if a.name == HAPB3_INTRONIC_NAME), None)
+    hb = _hapb3_calls(alleles, intr, exon, hapb3, out.messages, intronic)
     if hb is not None:
         s_intr = alleles.get(intr) if intr in alleles else alleles.get(exon)
         all_phased &= s_intr.phased
         het_positions += s_intr.het
         for k in (0, 1):
-            if hb[k]:
-                strand[k].append(hapb3)
+            if hb[k] is not None:
+                strand[k].append(hb[k])
     out.phased = all_phased
     effectively_phased = all_phased or het_positions <= 1
     if effectively_phased:
@@ -108,24 +110,43 @@ def call_dpyd(gdef: GeneDef, gg: GeneGenotype) -> DpydOutcome:
     return out
 
 
-def _hapb3_calls(alleles, intr: int, exon: int, hapb3: NamedAllele, messages: list[str]):
-    """Per-strand HapB3 presence (bool, bool), or None when neither HapB3 position is present."""
+def _hapb3_calls(alleles, intr: int, exon: int, hapb3: NamedAllele, messages: list[str],
+                 intronic: NamedAllele | None = None):
+    """Per-strand HapB3-family allele (NamedAllele or None, None), or None when neither position is present.
+
+    The intronic rs75017182 decides (PharmCAT DpydHapB3Matcher): a strand carrying it is HapB3
+    ("c.1129-5923C>G, c.1236G>A (HapB3)") when the exonic rs56038477 is also carried, else the intronic allele alone
+    ("c.1129-5923C>G", PharmCAT's name since the 2025 definitions); without the intronic call the exonic one gives
+    HapB3 with a warning."""
     def calls(p: int):
         sa = alleles[p]
         return (sa.a1 in hapb3.defs[p], sa.a2 in hapb3.defs[p])
     if intr in alleles:
         c = calls(intr)
-        if exon in alleles:
-            e = calls(exon)
-            if sum(c) != sum(e):
-                messages.append("DPYD HapB3: the intronic rs75017182 and exonic rs56038477 calls disagree; "
-                                "HapB3 was called from the intronic variant")
+        if exon not in alleles:
+            messages.append("DPYD HapB3: exonic rs56038477 is missing; called from the intronic rs75017182 alone")
+            return tuple((intronic or hapb3) if x else None for x in c)
+        e = calls(exon)
+        phased = alleles[intr].phased and alleles[exon].phased
+        if phased or not (alleles[intr].het and alleles[exon].het):
+            out = tuple((hapb3 if (x and y) or (x and sum(e) == 2) else (intronic or hapb3)) if x else None
+                        for x, y in zip(c, e))
         else:
-            messages.append("DPYD HapB3: exonic rs56038477 is missing; HapB3 was called from the intronic "
-                            "rs75017182 alone")
-        return c
+            n_hap = min(sum(c), sum(e))
+            out, left = [], n_hap
+            for x in c:
+                if x and left:
+                    out.append(hapb3)
+                    left -= 1
+                else:
+                    out.append((intronic or hapb3) if x else None)
+            out = tuple(out)
+        if sum(e) > sum(c):
+            messages.append("DPYD HapB3: the exonic rs56038477 variant is carried without the intronic "
+                            "rs75017182 (the calls disagree); HapB3 follows the intronic variant")
+        return out
     if exon in alleles:
         messages.append("DPYD HapB3: intronic rs75017182 is missing; HapB3 was called from the exonic rs56038477 "
                         "only — genotype rs75017182 to confirm HapB3 and its decreased function")
-        return calls(exon)
+        return tuple(hapb3 if x else None for x in calls(exon))
     return None

@@ -11,6 +11,8 @@ recommendations. Every Recommendation and Alert carries a :class:`~workstation.l
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
 from workstation.levels import Level
@@ -35,7 +37,8 @@ def _gene_basis(call: GeneCall | None) -> dict:
 
 
 def _has_result(call: GeneCall | None) -> bool:
-    return call is not None and bool(call.phenotype or call.activity_score is not None or call.allele_status)
+    return call is not None and bool(call.phenotype or call.activity_score is not None or call.allele_status
+                                     or call.lookup_keys)
 
 
 def key_matches(call: GeneCall | None, key: str) -> bool:
@@ -51,7 +54,7 @@ def key_matches(call: GeneCall | None, key: str) -> bool:
         return False
     if key.replace(".", "", 1).isdigit():
         return call.activity_score is not None and abs(call.activity_score - float(key)) < 1e-9
-    return key in (call.phenotype or "").split(" OR ")
+    return key in (call.phenotype or "").split(" OR ") or key in call.lookup_keys
 
 
 def _level(action: str, keys: dict[str, str], calls: dict[str, GeneCall | None]) -> Level:
@@ -64,13 +67,19 @@ def _level(action: str, keys: dict[str, str], calls: dict[str, GeneCall | None])
     return level
 
 
+@lru_cache(maxsize=1)
+def _rows_by_drug() -> dict[str, tuple[dict[str, str], ...]]:
+    out: dict[str, list] = {}
+    for r in recommendations():
+        out.setdefault(r["drug"], []).append(r)
+    return {d: tuple(v) for d, v in out.items()}
+
+
 def _drug_recs(drug: str, result: PgxResult) -> list[Recommendation]:
     d = drugs()[drug]
     out: list[Recommendation] = []
     seen = set()
-    for r in recommendations():
-        if r["drug"] != drug:
-            continue
+    for r in _rows_by_drug().get(drug, ()):
         g1, g2 = r["gene1"], r["gene2"]
         keys = {g1: r["key1"], **({g2: r["key2"]} if g2 else {})}
         calls = {g: result.get(g) for g in keys}

@@ -42,6 +42,7 @@ class GeneCall:
     allele_status: tuple[tuple[str, str], ...] = ()  # HLA: (allele, "positive" | "negative") for alleles of interest
     translated: bool = False                         # genotypes translated from another build (GRCh37)
     provenance: tuple[tuple[str, str], ...] = ()     # outside calls: (field, value) such as lab, date, entered by
+    lookup_keys: tuple[str, ...] = ()                # CPIC lookup keys that are not the phenotype (IFNL3)
 
     @property
     def uncertain(self) -> bool:

@@ -115,6 +115,34 @@ def _expand(alt: str, ref: str) -> set[str]:
     return {alt}
 
 
+@lru_cache(maxsize=1)
+def diplotype_phenotypes() -> dict[tuple[str, str, str], tuple[str, str, float | None]]:
+    """(gene, allele1, allele2 sorted) -> (phenotype, CPIC lookup key, activity score), PharmCAT's lookup."""
+    out = {}
+    for r in _table("diplotype_phenotypes.tsv"):
+        out[(r["gene"], r["allele1"], r["allele2"])] = (r["phenotype"], r["lookup_key"], _float(r["activity_score"]))
+    return out
+
+
+@dataclass(frozen=True)
+class Exemptions:
+    required_positions: frozenset[int]
+    unphased_priorities: tuple[tuple[frozenset[str], str], ...]    # (tied diplotype names, the one PharmCAT picks)
+
+
+@lru_cache(maxsize=1)
+def gene_exemptions() -> dict[str, Exemptions]:
+    """PharmCAT's per-gene exceptions (alleles/exemptions.json) that change matching (NAT2)."""
+    req: dict[str, set[int]] = {}
+    pri: dict[str, list] = {}
+    for r in _table("gene_exemptions.tsv"):
+        if r["kind"] == "required_position":
+            req.setdefault(r["gene"], set()).add(int(r["value"]))
+        elif r["kind"] == "unphased_priority":
+            pri.setdefault(r["gene"], []).append((frozenset(r["detail"].split("|")), r["value"]))
+    return {g: Exemptions(frozenset(req.get(g, ())), tuple(pri.get(g, ()))) for g in set(req) | set(pri)}
+
+
 @dataclass(frozen=True)
 class PhenotypeRules:
     pairs: dict[tuple[str, str, str], tuple[str, str]]          # (gene, f1, f2 sorted) -> (phenotype, source)

@@ -36,6 +36,11 @@ DRUG_COLUMNS = ["drug", "rxnorm", "atc", "genes", "cpic_level", "level_status", 
                 "guideline_year", "guideline_title", "source"]
 # Drugs whose CPIC rows come from cpic_pharmcat_rows (replacing pypgx's rows, which lack the population split).
 REPLACED = {"clopidogrel"}
+# pypgx's older CFTR vocabulary -> the phenotype PharmCAT (CPIC's current term) assigns. Checked on the text: CPIC's
+# row for "ivacaftor non-responsive in CF patients" in PharmCAT's example-2 report is "Ivacaftor is not recommended",
+# pypgx's text for "Unfavorable Response".
+KEY_RENAME = {("CFTR", "Favorable Response"): "ivacaftor responsive in CF patients",
+              ("CFTR", "Unfavorable Response"): "ivacaftor non-responsive in CF patients"}
 
 
 def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
@@ -103,6 +108,8 @@ def recommendations_table(shared: Path, drugs: list[dict]) -> list[dict]:
             continue
         d = dinfo[drug]
         g2 = "" if r["Gene2"] == "None" else r["Gene2"]
+        r = {**r, "Phenotype1": KEY_RENAME.get((r["Gene1"], r["Phenotype1"]), r["Phenotype1"]),
+             "Phenotype2": KEY_RENAME.get((r["Gene2"], r["Phenotype2"]), r["Phenotype2"])}
         lookup = {r["Gene1"]: r["Phenotype1"], **({g2: r["Phenotype2"]} if g2 else {})}
         strength = strengths.get((drug, frozenset((k, v) for k, v in lookup.items() if v != "None")))
         row = {"drug": drug, "rxnorm": d["rxnorm"], "gene1": r["Gene1"], "key1": r["Phenotype1"], "gene2": g2,
