@@ -127,3 +127,12 @@ def test_new_gene_guidance():
     assert by["rosuvastatin"].level is Level.ADJUST
     assert by["peginterferon alfa-2a"].basis["lookup"]["IFNL3"] == "Unfavorable Response"
     assert by["ivacaftor"].basis["lookup"] == {"CFTR": "ivacaftor non-responsive in CF patients"}
+
+
+def test_g6pd_guidance_by_sex():
+    meds = pd.DataFrame([dict(display="Elitek (rasburicase) 1.5 MG Injection", rxnorm=None, status="active",
+                              code=None)])
+    male = pgx.guidance(pgx.call_genotypes(_g6pd("1", "1")), meds)[0][0]
+    assert male.drug == "rasburicase" and male.level is Level.AVOID and male.recommendation.summary == "Avoid use"
+    female = pgx.guidance(pgx.call_genotypes(_g6pd("0/1", "0/1")), meds)[0][0]
+    assert female.level is Level.ADJUST and "enzyme activity must be measured" in female.recommendation.summary

@@ -11,7 +11,9 @@ phenotype) is written ``Indeterminate``.
 * CYP2C9 + HLA-B / phenytoin and fosphenytoin (activity score + allele status; fosphenytoin.json has the same rows);
 * MT-RNR1 / aminoglycosides (amikacin.json and gentamicin.json read; the other aminoglycosides share the guideline
   "MT-RNR1 and Aminoglycosides", PMID 34032273, whose rows are per guideline);
-* CYP2C19 / clopidogrel by indication (CVI ACS PCI, CVI non-ACS non-PCI, NVI), replacing pypgx's single list.
+* CYP2C19 / clopidogrel by indication (CVI ACS PCI, CVI non-ACS non-PCI, NVI), replacing pypgx's single list;
+* G6PD / rasburicase, pegloticase, dapsone, tafenoquine, methylene blue, primaquine, nitrofurantoin (CPIC 2022; CPIC's
+  spelling kept, e.g. methylene blue's "No reason to avoid ased on G6PD status").
 """
 from __future__ import annotations
 
@@ -178,6 +180,44 @@ def _clopidogrel() -> list:
 CLOPIDOGREL = _clopidogrel()
 
 
+# ------------------------------------------------------------------------------------------------ G6PD (CPIC 2022)
+_G6_TEST = ("To ascertain G6PD status, enzyme activity must be measured. Drug use should be guided per the "
+            "recommendations based on the activity-based phenotype.")
+_G6_OK = "No reason to avoid based on G6PD status"
+_G6_STD_SET = [({"G6PD": "Indeterminate"}, "general", "Moderate", _G6_TEST),
+               ({"G6PD": "Variable"}, "general", "Moderate", _G6_TEST),
+               ({"G6PD": "Deficient"}, "general", "Strong", "Avoid use"),
+               ({"G6PD": "Deficient with CNSHA"}, "general", "Strong", "Avoid use"),
+               ({"G6PD": "Normal"}, "general", "Strong", _G6_OK)]
+G6PD_ROWS = {
+    "rasburicase": _G6_STD_SET, "pegloticase": _G6_STD_SET, "dapsone": _G6_STD_SET, "tafenoquine": _G6_STD_SET,
+    "methylene blue": [({"G6PD": "Deficient"}, "general", "Moderate", "Avoid use"),
+                       ({"G6PD": "Indeterminate"}, "general", "Moderate", _G6_TEST),
+                       ({"G6PD": "Variable"}, "general", "Moderate", _G6_TEST),
+                       ({"G6PD": "Deficient with CNSHA"}, "general", "Strong", "Avoid use"),
+                       ({"G6PD": "Normal"}, "general", "Strong", "No reason to avoid ased on G6PD status")],
+    "primaquine": [({"G6PD": "Indeterminate"}, "general", "Moderate", _G6_TEST),
+                   ({"G6PD": "Variable"}, "general", "Moderate", _G6_TEST),
+                   ({"G6PD": "Deficient with CNSHA"}, "general", "Strong", "Avoid primaquine"),
+                   ({"G6PD": "Deficient"}, "general", "Strong",
+                    "Avoid primaquine, except in the following cases where established expert consensus guidelines for "
+                    "the treatment of malaria should be followed: (1) Treating Plasmodium vivax or Plasmodium ovale "
+                    "malaria for radical cure of liver-stage infections: 0.75 mg/kg once weekly x8 weeks (WHO) or 45 mg "
+                    "once weekly x8 weeks (CDC) - with close monitoring for hemolysis; (2) Treating Plasmodium "
+                    "falciparum malaria by using primaquine single dose as a gametocytocide at 0.25 mg/kg (WHO) - "
+                    "without need for monitoring for hemolysis."),
+                   ({"G6PD": "Normal"}, "general", "Strong", _G6_OK)],
+    "nitrofurantoin": [({"G6PD": "Deficient with CNSHA"}, "general", "Moderate", "Avoid"),
+                       ({"G6PD": "Variable"}, "general", "Moderate",
+                        "If deemed necessary to ascertain G6PD status, enzyme activity must be measured. Drug use "
+                        "should be guided per the recommendations based on the activity-based phenotype."),
+                       ({"G6PD": "Indeterminate"}, "general", "Moderate", _G6_TEST),
+                       ({"G6PD": "Deficient"}, "general", "Optional",
+                        "Use at standard doses with caution and with close monitoring for anemia"),
+                       ({"G6PD": "Normal"}, "general", "Strong", _G6_OK)],
+}
+
+
 def rows() -> dict[str, tuple[list, str]]:
     """drug -> (rows [(lookup, population, classification, CPIC text)], source citation)."""
     out = {"abacavir": (ABACAVIR, source("abacavir")), "allopurinol": (ALLOPURINOL, source("allopurinol")),
@@ -185,6 +225,8 @@ def rows() -> dict[str, tuple[list, str]]:
            "oxcarbazepine": (OXCARBAZEPINE, source("oxcarbazepine")),
            "phenytoin": (PHENYTOIN, source("phenytoin")), "fosphenytoin": (PHENYTOIN, source("fosphenytoin")),
            "clopidogrel": (CLOPIDOGREL, source("clopidogrel"))}
+    for d, rr in G6PD_ROWS.items():
+        out[d] = (rr, source(d.replace(" ", "_")))
     for d in AMINOGLYCOSIDES:
         read = d in ("amikacin", "gentamicin")
         out[d] = (AMINOGLYCOSIDE, source(d) if read else source("amikacin") +

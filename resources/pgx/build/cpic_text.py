@@ -18,7 +18,7 @@ _SENT = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
 _NO_REC = re.compile(r"^(no recommendation|insufficient evidence)", re.I)
 _AVOID = re.compile(r"\b(avoid|do not use|not recommended|contraindicated|"
                     r"(choose|select|use|consider|prescribe|recommend)( an?)? alternative)", re.I)
-_STANDARD = re.compile(r"(no need to avoid|standard (starting |recommended )?dos|standard starting|per standard|label[- ]recommended|"
+_STANDARD = re.compile(r"(no need to avoid|no reason to avoid|standard (starting |recommended )?dos|standard starting|per standard|label[- ]recommended|"
                        r"according to the product label|normal starting dose|desired starting dose|"
                        r"recommended (standard )?starting dose|recommended standard of care|no indication to change|"
                        r"no adjustments? needed|typical dosing|initiate therapy with (the )?recommended|\busual\b)", re.I)
@@ -48,9 +48,11 @@ def _sentence_action(s: str, drug: str) -> str | None:
         return None
     hits.sort()
     first = hits[0][1]
+    if first == "standard" and "caution" in low:
+        return "see text"          # "Use at standard doses with caution and with close monitoring"
     if first == "avoid / use alternative":
         m = _AVOID.search(s)
-        if "no need to avoid" in low:
+        if "no need to avoid" in low or "no reason to avoid" in low:
             return "standard"
         tail = s[m.start():].lower()
         if _OTHER_DRUGS.search(tail.split(".")[0]) and drug.lower() not in tail and "alternative" not in tail[:40]:
