@@ -12,7 +12,7 @@ phenotype) is written ``Indeterminate``.
 * MT-RNR1 / aminoglycosides (amikacin.json and gentamicin.json read; the other aminoglycosides share the guideline
   "MT-RNR1 and Aminoglycosides", PMID 34032273, whose rows are per guideline);
 * CYP2C19 / clopidogrel by indication (CVI ACS PCI, CVI non-ACS non-PCI, NVI), replacing pypgx's single list;
-* G6PD / rasburicase, pegloticase, dapsone, tafenoquine, methylene blue, primaquine, nitrofurantoin (CPIC 2022; CPIC's
+* G6PD / rasburicase, pegloticase, dapsone, tafenoquine, methylene blue, toluidine blue, primaquine, nitrofurantoin (CPIC 2022; CPIC's
   spelling kept, e.g. methylene blue's "No reason to avoid ased on G6PD status").
 """
 from __future__ import annotations
@@ -194,6 +194,11 @@ G6PD_ROWS = {
     "methylene blue": [({"G6PD": "Deficient"}, "general", "Moderate", "Avoid use"),
                        ({"G6PD": "Indeterminate"}, "general", "Moderate", _G6_TEST),
                        ({"G6PD": "Variable"}, "general", "Moderate", _G6_TEST),
+                       ({"G6PD": "Deficient with CNSHA"}, "general", "Strong", "Avoid use"),
+                       ({"G6PD": "Normal"}, "general", "Strong", "No reason to avoid ased on G6PD status")],
+    "toluidine blue": [({"G6PD": "Deficient"}, "general", "Moderate", "Avoid use"),
+                       ({"G6PD": "Variable"}, "general", "Moderate", _G6_TEST),
+                       ({"G6PD": "Indeterminate"}, "general", "Moderate", _G6_TEST),
                        ({"G6PD": "Deficient with CNSHA"}, "general", "Strong", "Avoid use"),
                        ({"G6PD": "Normal"}, "general", "Strong", "No reason to avoid ased on G6PD status")],
     "primaquine": [({"G6PD": "Indeterminate"}, "general", "Moderate", _G6_TEST),
