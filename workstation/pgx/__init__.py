@@ -17,6 +17,7 @@ from workstation.pgx.genotype import definition_positions
 from workstation.pgx.guidance import guidance
 from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
 from workstation.pgx.outside import outside_call, read_outside_calls
+from workstation.pgx.phenoconversion import Phenoconversion, all_phenoconversions, phenoconvert
 
 
 def call_profile(profile) -> PgxResult:
@@ -24,5 +25,6 @@ def call_profile(profile) -> PgxResult:
     return call_genotypes(profile.variants, profile.ref_blocks, profile.outside_calls)
 
 
-__all__ = ["Alert", "GeneCall", "PgxResult", "Recommendation", "call_genotypes", "call_profile",
+__all__ = ["Alert", "GeneCall", "Phenoconversion", "PgxResult", "Recommendation", "all_phenoconversions",
+           "call_genotypes", "call_profile", "phenoconvert",
            "definition_positions", "guidance", "outside_call", "read_outside_calls"]

@@ -18,6 +18,7 @@ import pandas as pd
 from workstation.levels import Level
 from workstation.pgx.medications import match_medications
 from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
+from workstation.pgx.phenoconversion import phenoconvert
 from workstation.pgx.tables import algorithm_dosing, drugs, recommendations
 
 ACTION_LEVEL = {"avoid / use alternative": Level.AVOID, "adjust dose": Level.ADJUST, "see text": Level.ADJUST,
@@ -75,7 +76,27 @@ def _rows_by_drug() -> dict[str, tuple[dict[str, str], ...]]:
     return {d: tuple(v) for d, v in out.items()}
 
 
-def _drug_recs(drug: str, result: PgxResult) -> list[Recommendation]:
+def _functional(drug: str, r: dict, keys: dict[str, str], calls: dict, medications) -> dict | None:
+    """CPIC's row for the CYP2D6 phenotype the patient has while on an inhibitor, shown beside the genotype's."""
+    if "CYP2D6" not in keys or medications is None:
+        return None
+    pc = phenoconvert(calls["CYP2D6"], medications, exclude_drug=drug)
+    if pc is None or pc.functional_phenotype is None:
+        return None
+    out = pc.to_json()
+    if pc.functional_phenotype != keys["CYP2D6"]:
+        want = {**keys, "CYP2D6": pc.functional_phenotype}
+        for x in _rows_by_drug().get(drug, ()):
+            got = {x["gene1"]: x["key1"], **({x["gene2"]: x["key2"]} if x["gene2"] else {})}
+            if got == want and x["population"] == r["population"]:
+                lv = _level(x["action"], want, calls)
+                out["functional_recommendation"] = {"action": x["action"], "summary": x["summary"],
+                                                    "level": lv.value, "lookup": want}
+                break
+    return out
+
+
+def _drug_recs(drug: str, result: PgxResult, medications=None) -> list[Recommendation]:
     d = drugs()[drug]
     out: list[Recommendation] = []
     seen = set()
@@ -108,6 +129,9 @@ def _drug_recs(drug: str, result: PgxResult) -> list[Recommendation]:
         uncertain = [g for g, c in calls.items() if c is not None and c.uncertain]
         if uncertain:
             basis["uncertain_genes"] = uncertain
+        functional = _functional(drug, r, keys, calls, medications)
+        if functional is not None:
+            basis["phenoconversion"] = functional
         out.append(Recommendation(drug=drug, rxnorm=r["rxnorm"], genes=genes, action=r["action"],
                                   summary=summary, dose_adjustment=r["dose_adjustment"], strength=r["strength"],
                                   basis=basis, level=_level(r["action"], keys, calls),
@@ -135,10 +159,10 @@ def _algorithm_recs(drug: str, result: PgxResult) -> list[Recommendation]:
                            level=ACTION_LEVEL.get(row["action"], Level.ADJUST))]
 
 
-def all_recommendations(result: PgxResult) -> list[Recommendation]:
+def all_recommendations(result: PgxResult, medications: pd.DataFrame | None = None) -> list[Recommendation]:
     out = []
     for drug in sorted(drugs()):
-        out.extend(_drug_recs(drug, result) or _algorithm_recs(drug, result))
+        out.extend(_drug_recs(drug, result, medications) or _algorithm_recs(drug, result))
     return out
 
 
@@ -185,14 +209,23 @@ def _alert(drug: str, med: str, status: str, recs: list[Recommendation], result:
         head = f"{drug}: {worst.action} — {res}. {worst.summary}"
     if caveats:
         head += f" Caution: {'; '.join(caveats)}."
+    level = worst.level
+    pc = (worst.basis or {}).get("phenoconversion")
+    if pc:
+        head += f" Phenoconversion (beside the genotype result): {pc['sentence']}."
+        fr = pc.get("functional_recommendation")
+        if fr:
+            head += f" CPIC for {fr['lookup'].get('CYP2D6')}: {fr['action']} — {fr['summary']}"
+            if level is Level.STANDARD and Level(fr["level"]).rank < level.rank:
+                level = Level.CAUTION     # the genotype says standard, the medicines taken say otherwise
+        basis["phenoconversion"] = pc
     basis["recommendations"] = [r.to_json() for r in recs]
-    return Alert(drug, med, SEVERITY.get(worst.level, "info"), head + note, worst, basis, level=worst.level,
-                 status=status)
+    return Alert(drug, med, SEVERITY.get(level, "info"), head + note, worst, basis, level=level, status=status)
 
 
 def guidance(result: PgxResult, medications: pd.DataFrame | None = None) -> tuple[list[Alert], list[Recommendation]]:
     """(alerts for the patient's medicines, recommendations for every level A/B drug with a result)."""
-    recs = all_recommendations(result)
+    recs = all_recommendations(result, medications)
     by_drug: dict[str, list[Recommendation]] = {}
     for r in recs:
         by_drug.setdefault(r.drug, []).append(r)
