@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from ui.views import _derived
 from ui.views.base import PatientView
@@ -132,8 +133,15 @@ class PgxView(PatientView):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.setSpacing(12)
         genes = Card("Gene results")
+        top = QHBoxLayout()
         self.summary = label("", name="muted", wrap=True)
-        genes.body.addWidget(self.summary)
+        top.addWidget(self.summary, 1)
+        self.add_outside = QPushButton("Add outside call…")
+        self.add_outside.setToolTip("Enter a CYP2D6, HLA-A/HLA-B or MT-RNR1 result from another lab, or import a "
+                                    "PharmCAT outside-call file")
+        self.add_outside.clicked.connect(self.open_outside_call_form)
+        top.addWidget(self.add_outside)
+        genes.body.addLayout(top)
         self.badges = QHBoxLayout()
         self.badges.setSpacing(6)
         genes.body.addLayout(self.badges)
@@ -171,6 +179,17 @@ class PgxView(PatientView):
         self.drugs.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_basis(cur))
         self.clear()
 
+    def open_outside_call_form(self):
+        """The outside-call form for the open patient (returns the dialog; None without a patient)."""
+        from ui.outside_call_dialog import OutsideCallDialog
+
+        if self.profile is None:
+            return None
+        dlg = OutsideCallDialog(self.session, self.profile.id, self)
+        dlg.stored.connect(self.message.emit)
+        dlg.open()
+        return dlg
+
     # -- session -> view -----------------------------------------------------------------------------------------
     def show_patient(self, profile) -> None:
         self.summary.setText("Calling genotypes…")
@@ -202,6 +221,7 @@ class PgxView(PatientView):
         while self.badges.count():
             w = self.badges.takeAt(0).widget()
             if w is not None:
+                w.hide()            # out of the layout it would still paint where it was until deleted
                 w.deleteLater()
         chips = []
         for gene, c in result.genes.items():
@@ -301,6 +321,7 @@ class PgxView(PatientView):
         while self.badges.count():
             w = self.badges.takeAt(0).widget()
             if w is not None:
+                w.hide()            # out of the layout it would still paint where it was until deleted
                 w.deleteLater()
         if self.profile is None:
             _derived.clear()

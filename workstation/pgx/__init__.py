@@ -21,8 +21,13 @@ from workstation.pgx.phenoconversion import Phenoconversion, all_phenoconversion
 
 
 def call_profile(profile) -> PgxResult:
-    """Calls for one stored patient (variants, gVCF reference blocks and outside calls of the profile)."""
-    return call_genotypes(profile.variants, profile.ref_blocks, profile.outside_calls)
+    """Calls for one stored patient (variants, gVCF reference blocks and outside calls of the profile, with the lab
+    and test date of each outside call from its provenance row)."""
+    from workstation.pgx.outside import from_frame
+    from workstation.store.outside_calls import provenance
+
+    outs = from_frame(profile.outside_calls, provenance(getattr(profile, "sources", None)))
+    return call_genotypes(profile.variants, profile.ref_blocks, outs)
 
 
 __all__ = ["Alert", "GeneCall", "Phenoconversion", "PgxResult", "Recommendation", "all_phenoconversions",

@@ -6,7 +6,7 @@ import pandas as pd
 from workstation.pgx import dpyd as dpyd_mod
 from workstation.pgx.genotype import GeneGenotype, gene_genotypes
 from workstation.pgx.matcher import MatchOutcome, match_gene
-from workstation.pgx.model import SOURCE_VCF, GeneCall, PgxResult
+from workstation.pgx.model import SOURCE_OUTSIDE, SOURCE_VCF, GeneCall, PgxResult
 from workstation.pgx.outside import from_frame
 from workstation.pgx.phenotype import lookup_key, phenotype_of
 from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions
@@ -168,7 +168,10 @@ def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = Non
         genes[g] = _dpyd(defs[g], ggs[g]) if g == "DPYD" else _generic(defs[g], ggs[g])
     outs = outside_calls if isinstance(outside_calls, list) else from_frame(outside_calls)
     for oc in outs:
-        if oc.gene in genes and genes[oc.gene].called:
+        if oc.gene in genes and genes[oc.gene].source == SOURCE_OUTSIDE:
+            oc = GeneCall(**{**oc.__dict__, "messages": oc.messages + (
+                "replaces an earlier outside call for this gene",)})
+        elif oc.gene in genes and genes[oc.gene].called:
             oc = GeneCall(**{**oc.__dict__, "messages": oc.messages + (
                 f"replaces the call made from the genotypes ({', '.join(genes[oc.gene].diplotypes)})",)})
         genes[oc.gene] = oc

@@ -219,16 +219,21 @@ def read_outside_calls(path: str | Path) -> list[GeneCall]:
     return calls
 
 
-def from_frame(frame: pd.DataFrame | None) -> list[GeneCall]:
-    """The store's ``outside_calls`` table (schema.py columns) -> GeneCalls."""
+def from_frame(frame: pd.DataFrame | None, provenance: dict[int, dict] | None = None) -> list[GeneCall]:
+    """The store's ``outside_calls`` table (schema.py columns) -> GeneCalls, oldest first (a later entry for the
+    same gene replaces an earlier one). ``provenance`` maps source_id -> {lab, test_date} (the entry's sources row)."""
     if frame is None or len(frame) == 0:
         return []
+    if "entered_at" in frame:
+        frame = frame.sort_values("entered_at", kind="stable")
     out = []
     for r in frame.itertuples(index=False):
         get = lambda k: (None if pd.isna(getattr(r, k, None)) else getattr(r, k, None))  # noqa: E731
+        sid = get("source_id")
+        prov = (provenance or {}).get(int(sid), {}) if sid is not None else {}
         try:
             out.append(outside_call(r.gene, get("diplotype"), get("phenotype"), get("activity_score"),
-                                    entered_by=get("entered_by"), lab=get("lab"), date=get("call_date")))
+                                    entered_by=get("entered_by"), lab=prov.get("lab"), date=prov.get("test_date")))
         except OutsideCallError as e:     # stored before these rules existed: keep it, shown as given
             out.append(GeneCall(gene=str(r.gene).upper(), diplotypes=(get("diplotype"),) if get("diplotype") else (),
                                 phenotype=get("phenotype"), source=SOURCE_OUTSIDE,
