@@ -65,3 +65,29 @@ def test_pharmcat_outside_call_file_for_a_stored_patient(tmp_path):
     call = pgx.call_profile(store.profile(pid, audit_open=False)).genes["CYP2D6"]
     assert call.phenotype == "Ultrarapid Metabolizer" and any("replaces an earlier" in m for m in call.messages)
     store.close()
+
+
+def test_cli_outside_call(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    store = store_with_patient(tmp_path)
+    store.close()
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    env = {**os.environ, "WS_PW": "a long passphrase", "WORKSTATION_NO_KEYRING": "1",
+           "WORKSTATION_HOME": str(tmp_path / "home")}
+
+    def ws(*args):
+        return subprocess.run([sys.executable, "-c", "import sys; from workstation.cli import main; main(sys.argv[1:])",
+                               "--db", str(tmp_path / "p.duckdb"), "--passphrase-env", "WS_PW", *args], cwd=root,
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    r = ws("outside-call", "--patient", "P1", "--gene", "CYP2D6", "--diplotype", "*1/*1x2", "--lab", "Lab A",
+           "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["genes"] == ["CYP2D6"]
+    bad = ws("outside-call", "--patient", "P1", "--gene", "CYP2D6", "--diplotype", "*1/*999")
+    assert bad.returncode != 0 and "*999" in bad.stderr and "Traceback" not in bad.stderr
+    r = ws("pgx", "--patient", "P1", "--json")
+    assert json.loads(r.stdout)["genes"]["CYP2D6"]["phenotype"] == "Ultrarapid Metabolizer"
