@@ -74,7 +74,13 @@ def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
                     "none was picked" + ("; their phenotypes differ" if len(uniq) > 1 else ""))
     _ambiguity_messages(gdef.gene, m, phens, msgs)
     act = scores[0] if len(set(scores)) == 1 else None
-    names = tuple(d.allele1.name if hemi else d.name for d in m.top)
+    # hemizygous: one strand, so X/Y means "X or Y" — each allele that fits is named once
+    names = tuple(dict.fromkeys(n for d in m.top for n in ((d.allele1.name, d.allele2.name) if hemi else (d.name,))))
+    if hemi:
+        one = {a.name: a for d in m.top for a in (d.allele1, d.allele2)}
+        phens = [phenotype_of(gdef.gene, one[n], None)[0] for n in names]
+        uniq = list(dict.fromkeys(p for p in phens if p))
+        tie = len(names) > 1
     if hemi:
         msgs.append(f"{gdef.gene}: one allele per position (hemizygous, as on a male X); phenotype from that allele")
     return GeneCall(
