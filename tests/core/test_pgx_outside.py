@@ -129,3 +129,11 @@ def test_standard_on_an_uncertain_call_is_caution():
     assert [r for r in recs if r.level is Level.CAUTION and "CYP2C19" in r.genes]
     full = pgx.guidance(pgx.call_genotypes(all_ref_frame(["CYP2C9"])))[1]
     assert {r.level for r in full if r.genes == ("CYP2C9",)} == {Level.STANDARD}
+
+
+def test_translated_build_is_caution():
+    frame = all_ref_frame(["CYP2C9"])
+    _, recs = pgx.guidance(pgx.call_genotypes(frame, build="GRCh37"))
+    levels = {r.level for r in recs if r.genes == ("CYP2C9",)}
+    assert levels == {Level.CAUTION}
+    assert pgx.call_genotypes(frame, build="GRCh37").genes["CYP2C9"].translated

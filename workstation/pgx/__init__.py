@@ -27,7 +27,9 @@ def call_profile(profile) -> PgxResult:
     from workstation.store.outside_calls import provenance
 
     outs = from_frame(profile.outside_calls, provenance(getattr(profile, "sources", None)))
-    return call_genotypes(profile.variants, profile.ref_blocks, outs)
+    summary = getattr(profile, "variant_summary", None)      # the source build, when the store records one
+    build = summary.get("build") if isinstance(summary, dict) else getattr(summary, "build", None)
+    return call_genotypes(profile.variants, profile.ref_blocks, outs, build=build or "GRCh38")
 
 
 __all__ = ["Alert", "GeneCall", "Phenoconversion", "PgxResult", "Recommendation", "all_phenoconversions",

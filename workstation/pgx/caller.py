@@ -172,6 +172,10 @@ def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = Non
     genes: dict[str, GeneCall] = {}
     for g in GENE_ORDER:
         genes[g] = _dpyd(defs[g], ggs[g]) if g == "DPYD" else _generic(defs[g], ggs[g])
+    if build not in (None, "GRCh38"):       # positions translated from another build: guidance at most CAUTION
+        genes = {g: GeneCall(**{**c.__dict__, "translated": True, "messages": c.messages + (
+            f"genotypes translated from {build} to GRCh38 positions; a translated call is shown with caution",)})
+                 for g, c in genes.items()}
     outs = outside_calls if isinstance(outside_calls, list) else from_frame(outside_calls)
     for oc in outs:
         if oc.gene in genes and genes[oc.gene].source == SOURCE_OUTSIDE:
