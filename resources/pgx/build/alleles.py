@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 VCF_GENES = ("ABCG2", "CACNA1S", "CFTR", "CYP2B6", "CYP2C19", "CYP2C9", "CYP3A4", "CYP3A5", "CYP4F2", "DPYD", "G6PD",
@@ -112,4 +111,3 @@ if __name__ == "__main__":
 
     here = Path(__file__).resolve().parent
     write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else here.parents[2].parent / "shared", here.parent)
-    _ = re
