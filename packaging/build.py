@@ -5,7 +5,9 @@ Runs PyInstaller on ``packaging/workstation.spec`` (output ``dist/workstation/``
 ``dist/workstation-<version>-<platform>.tar.gz`` (``.zip`` on Windows) with its SHA-256 file beside it, and runs the
 frozen ``workstation --self-test`` (with ``QT_QPA_PLATFORM=offscreen``). Exit 0 only if every step passed.
 
-Offline: nothing is downloaded (PyInstaller comes from ``pip install -e ".[package]"``). The same file also holds the
+Offline: nothing is downloaded (PyInstaller comes from ``pip install -c constraints.txt -e ".[package]"``). The build
+refuses to start when an installed package differs from the lock (``constraints.txt``), so the packaged app carries
+the versions CI tested (``--unlocked`` overrides, for experiments only). The same file also holds the
 helpers the spec calls (which files ship, which Qt plugins and orphaned libraries are dropped), so that the rules
 live in one place and tests/packaging can check them without running PyInstaller.
 """
@@ -279,6 +281,39 @@ def run_self_test(executable: Path, *, timeout: float = 300) -> subprocess.Compl
                           timeout=timeout)
 
 
+SEED_TOOLS = {"pip", "setuptools", "wheel"}
+
+
+def lock_mismatches(constraints: Path = ROOT / "constraints.txt") -> list[str]:
+    """Installed distributions whose version differs from the lock, as sentences (empty: the environment matches).
+
+    Only pins whose environment marker applies to this interpreter count; packages of extras that are not installed
+    (e.g. the bench extra) are not required. pip and setuptools are left out: ``python -m venv`` seeds its own copies,
+    which only the build backend uses (the lock pins setuptools because PyInstaller asks for it)."""
+    from importlib import metadata
+
+    from packaging.markers import Marker
+    from packaging.utils import canonicalize_name
+
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()
+                 if d.metadata["Name"]}
+    out = []
+    for line in constraints.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or "==" not in line:
+            continue
+        spec, _, marker = line.partition(";")
+        name, _, want = spec.strip().partition("==")
+        if marker.strip() and not Marker(marker.strip()).evaluate():
+            continue
+        if canonicalize_name(name) in SEED_TOOLS:
+            continue
+        have = installed.get(canonicalize_name(name))
+        if have is not None and have != want.strip():
+            out.append(f"{name.strip()} is {have}, the lock says {want.strip()}")
+    return out
+
+
 def run_pyinstaller(dist: Path, work: Path) -> float:
     try:
         import PyInstaller  # noqa: F401
@@ -329,7 +364,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="PyInstaller's work folder (default: build/pyinstaller)")
     ap.add_argument("--no-self-test", action="store_true", help="do not run the frozen --self-test")
     ap.add_argument("--no-archive", action="store_true", help="do not write the archive and checksum")
+    ap.add_argument("--unlocked", action="store_true",
+                    help="build even if installed packages differ from constraints.txt (never for a release)")
     args = ap.parse_args(argv)
+    wrong = lock_mismatches()
+    if wrong and not args.unlocked:
+        print("This environment differs from the lock (constraints.txt): " + "; ".join(wrong) + ". Install with "
+              '`python -m pip install -c constraints.txt -e ".[package]"` in a fresh virtual environment.',
+              file=sys.stderr)
+        return 2
     res = build(dist=args.dist.resolve(), work=args.work.resolve(), self_test=not args.no_self_test,
                 archive=not args.no_archive)
     return 0 if res.selftest_rc in (None, 0) else 1

@@ -1,45 +1,66 @@
-"""Helpers for the model tests: PatientProfile frames with exactly the store schema's columns."""
+"""Helpers for the model tests: a PatientProfile made by writing rows into a real encrypted store and reading the
+patient back through ``Store.profile``, so the model mapper sees DuckDB's own column types (TIMESTAMP, DOUBLE,
+DATE, VARCHAR), exactly as for an imported patient.
+
+One store per test process (FAST_KDF, in a temporary folder removed at exit); each :func:`make_profile` call
+replaces that patient's rows. Columns that are not in the store's schema fail the insert (DuckDB names them).
+"""
 from __future__ import annotations
 
-import re
+import atexit
+import shutil
+import tempfile
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
+from workstation import vault
 from workstation.profile import FRAME_TABLES, PatientProfile
-from workstation.store import schema
+from workstation.store import Store
+
+_STORE: Store | None = None
 
 
-def schema_columns(table: str) -> list[str]:
-    """Column names of ``table`` as declared in workstation/store/schema.py (V1 SQL)."""
-    m = re.search(rf"CREATE TABLE {table} \((.*?)\n\);", schema.V1, re.S)
-    assert m, table
-    cols = []
-    for line in m.group(1).splitlines():
-        line = line.split("--")[0].strip()
-        for part in line.split(","):
-            part = part.strip()
-            if part and not part.upper().startswith("PRIMARY KEY") and re.match(r"^[a-z_]+ ", part):
-                cols.append(part.split()[0])
-    return cols
+def _store() -> Store:
+    global _STORE
+    if _STORE is None or not _STORE.is_open:
+        folder = Path(tempfile.mkdtemp(prefix="ws-models-support-"))
+        _STORE = Store.create(folder / "profiles.duckdb", "models support passphrase", kdf=vault.FAST_KDF)
 
+        def _close(store: Store = _STORE, path: Path = folder) -> None:
+            store.close()
+            shutil.rmtree(path, ignore_errors=True)
 
-def frame(table: str, rows: list[dict] | None = None) -> pd.DataFrame:
-    cols = schema_columns(table)
-    rows = rows or []
-    for r in rows:
-        unknown = set(r) - set(cols)
-        assert not unknown, f"{table}: not schema columns {unknown}"
-    return pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
+        atexit.register(_close)
+    return _STORE
 
 
 def make_profile(*, birth_date: date, sex: str, as_of: datetime, pid: str = "p1", race: str | None = None,
                  **tables: list[dict]) -> PatientProfile:
-    patient = {"id": pid, "name": "Test Patient", "birth_date": birth_date, "sex": sex}
-    if race:
-        patient["race"] = race
-    frames = {t: frame(t, [dict(r, patient_id=pid) for r in tables.get(t, [])]) for t in FRAME_TABLES}
-    return PatientProfile(patient=patient, sources=frame("sources"), as_of=as_of, **frames)
+    """Store one patient with these rows (table name -> list of column dicts) and return ``Store.profile``."""
+    unknown = set(tables) - set(FRAME_TABLES)
+    assert not unknown, f"not profile tables: {unknown}"
+    s = _store()
+    if s.con.execute("SELECT 1 FROM patients WHERE id = ?", [pid]).fetchone() is not None:
+        s.delete_patient(pid)
+    with s.transaction() as con:
+        con.execute("INSERT INTO patients (id, name, birth_date, sex, race) VALUES (?, ?, ?, ?, ?)",
+                    [pid, "Test Patient", birth_date, sex, race])
+        source_id = con.execute(   # a provenance row, as every import writes
+            "INSERT INTO sources (patient_id, file_name, sha256, kind, importer) VALUES (?, 'test rows', '', "
+            "'test', 'tests.core.models_support') RETURNING id", [pid]).fetchone()[0]
+        for table, rows in tables.items():
+            if not rows:
+                continue
+            df = pd.DataFrame([dict(r, patient_id=pid, source_id=source_id) for r in rows])
+            con.register("_rows", df)
+            try:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
+            finally:
+                con.unregister("_rows")
+    return replace(s.profile(pid, audit_open=False), as_of=as_of)
 
 
 def obs(code: str, value: float, unit: str, when: str, display: str = "", text: str | None = None) -> dict:

@@ -164,10 +164,13 @@ def test_synthea_bundle_end_to_end(tmp_path, reg, capsys, monkeypatch):
     scores = {s.model: s for s in score_all(profile, registry=reg)}
     pf = gather_facts(profile)
     assert pf.facts["diabetes"].value is True                     # type 2 diabetes in the bundle
-    assert pf.facts["statin"].source.get("display") or pf.facts["statin"].source.get("assumed")
+    assert pf.facts["statin"].value is True                       # the active simvastatin order of 2016
+    assert pf.facts["statin"].source["display"] == "Simvastatin 20 MG Oral Tablet"
     assert pf.facts["total_chol_mgdl"].source["code"] == "2093-3"
     s = scores["prevent_cvd_10y"]
-    assert (s.value is not None) or ("outside the validated range" in s.refused or "missing" in s.refused)
+    assert s.refused is None and s.value == pytest.approx(0.18538551958198568, rel=1e-9)   # every input on record
+    assert scores["prevent_cvd_30y"].value is None and "outside the validated range 30-59" in \
+        scores["prevent_cvd_30y"].refused                          # 68 years old on the last encounter
     monkeypatch.setenv("WS_PW", PASSPHRASE)
     monkeypatch.setenv("WORKSTATION_NO_KEYRING", "1")
     rc = run(["--db", str(tmp_path / "p.duckdb"), "--passphrase-env", "WS_PW", "score", "--patient", pid,
@@ -176,3 +179,22 @@ def test_synthea_bundle_end_to_end(tmp_path, reg, capsys, monkeypatch):
     out = json.loads(capsys.readouterr().out)
     assert out["patient"] == pid and len(out["scores"]) == 11
     assert all(("value" in x and "sources" in x and "inputs_missing" in x) for x in out["scores"])
+
+
+def test_test_profiles_have_the_column_types_of_an_imported_patient(demo_template):
+    """make_profile goes through the real store: every frame has the dtypes a demo patient imported from real files
+    has (a frame assembled in pandas would leave empty DOUBLE columns as object and miss DuckDB's own types)."""
+    from tests.conftest import DEMO_PASSPHRASE
+    from workstation.store import Store, Unlock
+
+    with Store.open(demo_template, Unlock(passphrase=DEMO_PASSPHRASE), read_only=True) as s:
+        pid = str(s.patients()["id"].iloc[0])
+        imported = s.profile(pid, audit_open=False)
+    mine = _khan_profile()
+    for table in ("observations", "conditions", "medications"):
+        a, b = getattr(mine, table), getattr(imported, table)
+        assert list(a.columns) == list(b.columns), table
+        filled = [c for c in a.columns if a[c].notna().any() and b[c].notna().any()]   # all-NULL columns are object
+        assert len(filled) >= 5, (table, filled)
+        assert a[filled].dtypes.astype(str).to_dict() == b[filled].dtypes.astype(str).to_dict(), table
+    assert type(mine.patient["birth_date"]) is type(imported.patient["birth_date"])

@@ -252,3 +252,28 @@ def test_archive_name_and_platform_tag(plan):
     assert re.fullmatch(r"(linux|windows|macos)-[a-z0-9_]+", tag)
     assert plan.version() == __import__("workstation").__version__
     assert plan.executable_path(Path("dist/workstation")).name in ("workstation", "workstation.exe")
+
+
+def test_the_build_refuses_an_environment_that_differs_from_the_lock(spec, tmp_path):
+    """packaging/build.py checks every installed package against constraints.txt before PyInstaller runs."""
+    import importlib.util
+
+    mod_spec = importlib.util.spec_from_file_location("ws_build", ROOT / "packaging" / "build.py")
+    build = importlib.util.module_from_spec(mod_spec)
+    sys.modules["ws_build"] = build          # dataclasses look their module up while the file runs
+    try:
+        mod_spec.loader.exec_module(build)
+    finally:
+        del sys.modules["ws_build"]
+    from importlib import metadata
+
+    pytest_version = metadata.version("pytest")
+    good = tmp_path / "good.txt"
+    good.write_text(f"pytest=={pytest_version}\n    # via a comment\nnot-installed-anywhere==1.0\n"
+                    "pytest==0.0.1 ; sys_platform == 'no-such-platform'\n", encoding="utf-8")
+    assert build.lock_mismatches(good) == []
+    bad = tmp_path / "bad.txt"
+    bad.write_text("pytest==0.0.1\n", encoding="utf-8")
+    assert build.lock_mismatches(bad) == [f"pytest is {pytest_version}, the lock says 0.0.1"]
+    # the environment CI and this test run in was installed from the project's own lock
+    assert build.lock_mismatches() == [], "this environment was not installed from constraints.txt"

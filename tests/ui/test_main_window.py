@@ -249,7 +249,7 @@ def test_every_action_has_a_shortcut(window):
 
 
 def _demo_files(tmp_path):
-    demo = pytest.importorskip("workstation.demo")
+    from workstation import demo
     from workstation.demo.cohort import make_cohort
 
     return demo.write_demo_files(tmp_path / "demo_files", make_cohort(1))

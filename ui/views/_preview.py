@@ -1,7 +1,8 @@
 """Run one view alone on a fresh synthetic store: ``python -m ui.views.<name> [--smoke] [--patient N]``.
 
 ``--smoke`` quits as soon as the view has shown the first patient (exit code 0, prints ``ready``); the test suite
-uses it to prove every view starts on its own. ``--screenshot FILE`` saves a 1600×1000 PNG of the view.
+uses it to prove every view starts on its own. A view that reports a failure (its ``message`` signal, a runner
+error or an unlock error) makes the run exit 1 with that sentence on stderr, even though it still emits ``loaded``. ``--screenshot FILE`` saves a 1600×1000 PNG of the view.
 """
 from __future__ import annotations
 
@@ -63,12 +64,16 @@ def main(view_cls, argv: list[str] | None = None) -> int:
             app.exit(1)
 
         def ready() -> None:
+            if failed:
+                app.exit(1)
+                return
             if args.screenshot:
                 view.grab().save(args.screenshot)
             if args.smoke or args.screenshot:
                 print("ready")
                 QTimer.singleShot(0, app.quit)
 
+        view.message.connect(fail)
         view.loaded.connect(ready)
         h.runner.error.connect(fail)
         h.unlock(on_error=fail)
