@@ -199,6 +199,13 @@ def _pgx_html(c: ReportContent) -> str:
     if rows and caveats:
         html += _table(["GENE", "DIPLOTYPE", "PHENOTYPE", "SOURCE", "CAVEATS"], rows,
                        ["12%", "20%", "26%", "11%", "31%"])
+    elif len(rows) > 10:          # the whole PharmCAT panel as a compact list keeps the summary to two pages
+        items = [f"<b>{_e(x.gene)}</b> {_e(x.diplotype)} <span class='muted'>({_e(x.phenotype)})</span>"
+                 + ("" if x.source == "VCF" else f" <span class='small muted'>[{_e(x.source)}]</span>")
+                 for x in g.genes]
+        html += f"<p style='margin-top: 2px; margin-bottom: 1px'>{' · '.join(items)}</p>"
+        html += ("<p class='small muted' style='margin-top: 2px'>Every result above is unambiguous, with all "
+                 "defining positions present in the data; all from the VCF unless marked.</p>")
     elif rows:
         html += _table(["GENE", "DIPLOTYPE", "PHENOTYPE", "SOURCE"], rows, ["15%", "30%", "40%", "15%"])
         html += ("<p class='small muted' style='margin-top: 2px'>Every result above is unambiguous, with all "
