@@ -120,6 +120,7 @@ def test_medicines_as_written(written, drug):
 
 def test_medicine_codes_and_statuses():
     assert resolve(rxnorm="32968") == [("clopidogrel", "rxnorm ingredient")]
+    assert resolve(rxnorm="309362") == [("clopidogrel", "rxnorm clinical/branded drug code")]   # SCD, no display
     assert resolve(code="B01AA03", code_system="http://www.whocc.no/atc") == [("warfarin", "atc")]
     assert resolve(display="5-fu") == []                 # abbreviations are case-sensitive
     assert resolve(display="Lasix 40mg") == []

@@ -3,8 +3,8 @@
 A medication row (workstation/store/schema.py ``medications``: code_system, code, display, rxnorm, status) matches a
 CPIC drug (resources/pgx/drugs.tsv) by, in order:
 
-1. its RxNorm code = the CPIC drug's RxNorm ingredient code, or its ATC code (``http://www.whocc.no/atc``) is one of
-   the drug's ATC codes (cpic-table.csv);
+1. its RxNorm code = the CPIC drug's RxNorm ingredient code, or a clinical/branded drug code (SCD/SBD) listed in
+   resources/pgx/drug_codes.tsv, or its ATC code (``http://www.whocc.no/atc``) is one of the drug's ATC codes;
 2. the words of its display or code text: the ingredient name (so an RxNorm clinical or branded drug, SCD/SBD, whose
    display names the ingredient, "Clopidogrel 75 MG Oral Tablet", "... [Vicodin]", matches), a brand or combination
    brand ("Plavix", "Zocor", "Triumeq"), or an abbreviation ("5-FU"; case-sensitive) from resources/pgx/drug_names.tsv.
@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from workstation.pgx.tables import drug_names, drugs
+from workstation.pgx.tables import drug_codes, drug_names, drugs
 
 COUNTED = ("active", "on-hold", "intended", "draft", "unknown")
 ATC_SYSTEMS = ("http://www.whocc.no/atc", "urn:oid:2.16.840.1.113883.6.73")
@@ -76,6 +76,8 @@ def resolve(display: str | None = None, rxnorm: str | None = None, code: str | N
     rx, code, display = _clean(rxnorm), _clean(code), _clean(display)
     if rx and rx in by_rx:
         return [(by_rx[rx], "rxnorm ingredient")]
+    if rx and rx in drug_codes() and not display:
+        return [(drug_codes()[rx], "rxnorm clinical/branded drug code")]
     system = (_clean(code_system) or "").lower()
     if code and (system in ATC_SYSTEMS or re.fullmatch(r"[A-Z]\d\d[A-Z]{2}\d\d", code)) and code in by_atc:
         return [(by_atc[code], "atc")]

@@ -170,6 +170,12 @@ def drugs() -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def drug_codes() -> dict[str, str]:
+    """RxNorm SCD/SBD code -> CPIC ingredient, for codes seen with their display (resources/pgx/drug_codes.tsv)."""
+    return {r["code"]: r["drug"] for r in _table("drug_codes.tsv")}
+
+
+@lru_cache(maxsize=1)
 def drug_names() -> tuple[dict[str, str], ...]:
     """Brand names, combination brands and abbreviations of CPIC drugs (resources/pgx/drug_names.tsv)."""
     return tuple(_table("drug_names.tsv"))

@@ -155,10 +155,43 @@ def outside_alleles_table(shared: Path) -> list[dict]:
     return out
 
 
+CODE_COLUMNS = ["code", "system", "display", "drug", "kind", "source"]
+SYNTHEA = "smart-on-fhir/generated-sample-data@25ac8089 and google/fhir-data-pipes@903480f9 (../shared/data/fhir_r4_synthea)"
+
+
+def drug_codes_table(shared: Path, drugs: list[dict]) -> list[dict]:
+    """RxNorm clinical/branded drug codes (SCD/SBD) seen with their display in real FHIR data, -> CPIC ingredient.
+
+    Only codes whose display names the ingredient (or a brand in drug_names.tsv) are kept, so each row can be checked
+    by reading it; codes not seen in these files are resolved at run time from the coding's display text."""
+    import re as _re
+
+    names = {d["drug"]: d["drug"] for d in drugs}
+    with open(OUT / "drug_names.tsv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            names[r["name"]] = r["drug"]
+    out: dict[str, dict] = {}
+    for f in sorted((shared / "data/fhir_r4_synthea").glob("*.json")):
+        bundle = json.loads(f.read_text(encoding="utf-8"))
+        for e in bundle.get("entry", []):
+            res = e.get("resource", {})
+            concept = res.get("medicationCodeableConcept") or (res.get("code") if res.get("resourceType") ==
+                                                                "Medication" else None) or {}
+            for c in concept.get("coding", []):
+                if "rxnorm" not in (c.get("system") or "").lower() or not c.get("display"):
+                    continue
+                for name, drug in names.items():
+                    if _re.search(r"(?<![\w-])" + _re.escape(name) + r"(?![\w-])", c["display"], _re.I):
+                        out[c["code"]] = {"code": c["code"], "system": c["system"], "display": c["display"],
+                                          "drug": drug, "kind": "RxNorm SCD/SBD (display names the ingredient)",
+                                          "source": f"{SYNTHEA}: {f.name}"}
+    return sorted(out.values(), key=lambda r: (r["drug"], r["code"]))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(OUT.parents[1].parent / "shared"))
-    ap.add_argument("--only", default="drugs,recommendations,outside,alleles")
+    ap.add_argument("--only", default="drugs,recommendations,codes,outside,alleles")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
     only = set(args.only.split(","))
@@ -167,6 +200,8 @@ def main(argv: list[str] | None = None) -> None:
         _write(OUT / "drugs.tsv", DRUG_COLUMNS, drugs)
     if "recommendations" in only:
         _write(OUT / "recommendations.tsv", REC_COLUMNS, recommendations_table(shared, drugs))
+    if "codes" in only:
+        _write(OUT / "drug_codes.tsv", CODE_COLUMNS, drug_codes_table(shared, drugs))
     if "outside" in only:
         _write(OUT / "outside_alleles.tsv", OUTSIDE_COLUMNS, outside_alleles_table(shared))
     if "alleles" in only:
