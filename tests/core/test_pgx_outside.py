@@ -137,3 +137,12 @@ def test_translated_build_is_caution():
     levels = {r.level for r in recs if r.genes == ("CYP2C9",)}
     assert levels == {Level.CAUTION}
     assert pgx.call_genotypes(frame, build="GRCh37").genes["CYP2C9"].translated
+
+
+def test_outside_call_forms_pharmcat_accepts():
+    one = pgx.outside_call("HLA-B", "*15:02")                 # one allele typed: present, the others absent
+    assert dict(one.allele_status) == {"*15:02": "positive", "*57:01": "negative", "*58:01": "negative"}
+    pm = pgx.outside_call("CYP2D6", "*1/*1", "PM", "≥4.0")
+    assert pm.phenotype == "Poor Metabolizer" and pm.activity_score == 4.0
+    assert pgx.outside_call("CYP2C19", "*2/*1").diplotypes == ("*1/*2",)
+    assert pgx.outside_call("CYP2D6", None, None, "1.25").phenotype == "Normal Metabolizer"

@@ -43,7 +43,9 @@ class MatchOutcome:
 
 
 def allele_order(a: NamedAllele) -> tuple:
-    return (not a.is_reference, name_key(a.name))
+    """PharmCAT's HaplotypeNameComparator: an allele named "Reference" first, then natural name order (so CYP2C19
+    prints *1/*38 although *38 is the GRCh38 reference allele)."""
+    return (a.name.lower() != "reference", name_key(a.name))
 
 
 def reset_undocumented(gdef: GeneDef, gg: GeneGenotype) -> tuple[dict[int, SampleAllele], list[str], list[str]]:

@@ -115,20 +115,25 @@ def _hla(gene: str, diplo: str, phenotype: str | None, msgs: list[str]) -> tuple
     text = " ".join(x for x in (diplo, phenotype or "") if x)
     status_word = _STATUS.search(text)
     parts = [p for p in re.split(r"[/,;]", diplo) if p.strip()] if diplo else []
-    if status_word or (len(parts) == 1 and "/" not in diplo):
+    if status_word:
         allele = _two_field(diplo or phenotype or "")
         if allele is None:
             raise OutsideCallError("diplotype", f"{gene}: name the allele (for example *57:01) and whether it is "
                                                 "positive or negative")
-        word = (status_word.group(1).lower() if status_word else "")
-        if not word:
-            raise OutsideCallError("phenotype", f"{gene}{allele}: say whether the allele is positive (present) "
-                                                "or negative (absent)")
+        word = status_word.group(1).lower()
         status = "negative" if word in ("negative", "absent", "noncarrier", "non-carrier") else "positive"
         statuses = ((allele, status),)
         others = [a for a in interest if a != allele]
         if others:
             msgs.append(f"only {gene}{allele} was reported; {', '.join(gene + a for a in others)}: no result")
+    elif len(parts) == 1:
+        # one allele typed (PharmCAT: "HLA-B  *15:02"): that allele is present, the others of interest absent
+        allele = _two_field(parts[0])
+        if allele is None:
+            raise OutsideCallError("diplotype", f"{gene}: '{diplo}' is not an HLA allele (for example *57:01)")
+        statuses = tuple((a, "positive" if a == allele else "negative") for a in interest)
+        if allele not in interest:
+            statuses = statuses + ((allele, "positive"),)
     else:
         alleles = [_two_field(p) for p in parts]
         if len(alleles) != 2 or any(a is None for a in alleles):
@@ -155,6 +160,20 @@ def _mt_rnr1(diplo: str, msgs: list[str]) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ one call
+_PHENOTYPE_ABBREVIATIONS = {"PM": "Poor Metabolizer", "IM": "Intermediate Metabolizer", "NM": "Normal Metabolizer",
+                            "RM": "Rapid Metabolizer", "UM": "Ultrarapid Metabolizer", "EM": "Normal Metabolizer"}
+
+
+def _normalise_diplotype(gene: str, diplo: str) -> str:
+    """Star-allele diplotypes in PharmCAT's order ("*2/*1" -> "*1/*2"); anything else as given."""
+    from workstation.pgx.tables import name_key
+
+    parts = diplo.split("/")
+    if gene in HLA_GENES or len(parts) != 2 or not all(p.strip().startswith("*") for p in parts):
+        return diplo
+    return "/".join(sorted((p.strip() for p in parts), key=name_key))
+
+
 def outside_call(gene: str, diplotype: str | None = None, phenotype: str | None = None,
                  activity_score: float | str | None = None, *, entered_by: str | None = None,
                  lab: str | None = None, date: str | None = None) -> GeneCall:
@@ -164,8 +183,10 @@ def outside_call(gene: str, diplotype: str | None = None, phenotype: str | None 
     gene = (gene or "").strip().upper()
     if not gene:
         raise OutsideCallError("gene", "the gene is empty")
-    diplo = (diplotype or "").strip()
+    diplo = _normalise_diplotype(gene, (diplotype or "").strip())
     phenotype = (phenotype or "").strip() or None
+    if phenotype and phenotype.upper() in _PHENOTYPE_ABBREVIATIONS:       # PharmCAT accepts "PM", "IM" ...
+        phenotype = _PHENOTYPE_ABBREVIATIONS[phenotype.upper()]
     if not diplo and not phenotype and activity_score in (None, ""):
         raise OutsideCallError("diplotype", f"{gene}: an outside call needs a diplotype, phenotype or activity score")
     who = ", ".join(x for x in (f"entered by {entered_by}" if entered_by else "", f"lab {lab}" if lab else "",
@@ -173,8 +194,12 @@ def outside_call(gene: str, diplotype: str | None = None, phenotype: str | None 
     msgs = [f"{gene} was called outside this program" + (f" ({who})" if who else "")]
     score = None
     if activity_score not in (None, ""):
+        text = str(activity_score).strip()
+        if text[:1] in "≥>" or text.startswith(">="):
+            msgs.append(f"activity score given as {text}: its lower bound is used")
+            text = text.lstrip("≥>=").strip()
         try:
-            score = float(activity_score)  # type: ignore[arg-type]
+            score = float(text)
         except ValueError:
             raise OutsideCallError("activity score", f"{gene}: activity score '{activity_score}' is not a number")
     statuses: tuple[tuple[str, str], ...] = ()

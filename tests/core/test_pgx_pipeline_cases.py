@@ -1,0 +1,52 @@
+"""PharmCAT's own pipeline test cases (PipelineTest.java, transcribed in tests/core/data/pharmcat_pipeline_cases.tsv),
+written as real VCF files the way PharmCAT's TestVcfBuilder writes them and read through `pgx --vcf`'s reader."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.core.test_pgx import SHARED, need
+from workstation import pgx
+from workstation.pgx.vcf_source import read_pgx_genotypes
+
+CASES = Path(__file__).resolve().parent / "data" / "pharmcat_pipeline_cases.tsv"
+ALLELES = SHARED / "reference" / "pgx" / "pharmcat_data" / "alleles"
+
+
+def _cases() -> list[dict]:
+    lines = [ln for ln in CASES.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def write_case_vcf(path: Path, case: dict) -> None:
+    t = json.loads(need(ALLELES / f"{case['gene']}_translation.json").read_text(encoding="utf-8"))
+    var = dict(v.split("=") for v in case["variations"].split(";") if v)
+    missing = set(filter(None, case["missing"].split(";")))
+    sep = "|" if case["phased"] == "yes" else "/"
+    lines = ["##fileformat=VCFv4.2", "##reference=hg38", '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">',
+             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS"]
+    for v in t["variants"]:
+        if v.get("rsid") in missing:
+            continue
+        ref = v["ref"]
+        a1, a2 = (var[v["rsid"]].split("/") if v.get("rsid") in var else (ref, ref))
+        to_vcf = lambda a: v["cpicToVcfAlleleMap"].get(a, a)  # noqa: E731
+        a1, a2 = to_vcf(a1), to_vcf(a2)
+        alts = list(dict.fromkeys(a for a in (a1, a2) if a != ref))
+        seq = [ref] + alts
+        lines.append(f"{t['chromosome']}\t{v['position']}\t{v.get('rsid') or '.'}\t{ref}\t{','.join(alts) or '.'}"
+                     f"\t.\tPASS\t.\tGT\t{seq.index(a1)}{sep}{seq.index(a2)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: f"{c['name']}-{c['gene']}")
+def test_pharmcat_pipeline_case(case, tmp_path):
+    f = tmp_path / "case.vcf"
+    write_case_vcf(f, case)
+    g = read_pgx_genotypes(f)
+    call = pgx.call_genotypes(g.variants, g.ref_blocks).genes[case["gene"]]
+    got = " | ".join(call.diplotypes) if call.diplotypes else "not called"
+    assert got == case["expected"], call.messages[:3]
