@@ -26,19 +26,22 @@ def write_case_vcf(path: Path, case: dict) -> None:
     var = dict(v.split("=") for v in case["variations"].split(";") if v)
     missing = set(filter(None, case["missing"].split(";")))
     sep = "|" if case["phased"] == "yes" else "/"
+    haploid = case["phased"] == "haploid"  # PharmCAT's TestVcfBuilder.male(): one allele on chrX
     lines = ["##fileformat=VCFv4.2", "##reference=hg38", '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">',
              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS"]
     for v in t["variants"]:
-        if v.get("rsid") in missing:
+        key = v.get("rsid") or f"{t['chromosome']}:{v['position']}"
+        if key in missing:
             continue
         ref = v["ref"]
-        a1, a2 = (var[v["rsid"]].split("/") if v.get("rsid") in var else (ref, ref))
+        alleles = var[key].split("/") if key in var else [ref] * (1 if haploid else 2)
+        a1, a2 = (alleles * 2)[:2]
         to_vcf = lambda a: v["cpicToVcfAlleleMap"].get(a, a)  # noqa: E731
         a1, a2 = to_vcf(a1), to_vcf(a2)
         alts = list(dict.fromkeys(a for a in (a1, a2) if a != ref))
         seq = [ref] + alts
         lines.append(f"{t['chromosome']}\t{v['position']}\t{v.get('rsid') or '.'}\t{ref}\t{','.join(alts) or '.'}"
-                     f"\t.\tPASS\t.\tGT\t{seq.index(a1)}{sep}{seq.index(a2)}")
+                     f"\t.\tPASS\t.\tGT\t{seq.index(a1) if haploid else f'{seq.index(a1)}{sep}{seq.index(a2)}'}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
