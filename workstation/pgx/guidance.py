@@ -136,6 +136,47 @@ def _drug_recs(drug: str, result: PgxResult, medications=None) -> list[Recommend
                                   summary=summary, dose_adjustment=r["dose_adjustment"], strength=r["strength"],
                                   basis=basis, level=_level(r["action"], keys, calls),
                                   population=r["population"] or "general"))
+    return out or _called_genes_only(drug, result)
+
+
+def _called_genes_only(drug: str, result: PgxResult) -> list[Recommendation]:
+    """No CPIC row fits because a gene of a two-gene guideline has no result and CPIC has no row for that case
+    (RYR1/CACNA1S): PharmCAT then matches on the genes that were called. Used only when every CPIC row that fits the
+    called genes says the same, whatever the missing gene would show; otherwise nothing is claimed."""
+    d = drugs()[drug]
+    cands: dict[str, list[dict]] = {}
+    for r in _rows_by_drug().get(drug, ()):
+        keys = {r["gene1"]: r["key1"], **({r["gene2"]: r["key2"]} if r["gene2"] else {})}
+        if len(keys) < 2 or "None" in keys.values():
+            continue
+        calls = {g: result.get(g) for g in keys}
+        untested = [g for g, c in calls.items() if not _has_result(c)]
+        if not untested or len(untested) == len(keys):
+            continue
+        if all(key_matches(calls[g], k) for g, k in keys.items() if g not in untested):
+            cands.setdefault(r["population"], []).append(r)
+    out = []
+    for population, rows in cands.items():
+        if len({(r["action"], r["summary"]) for r in rows}) != 1:
+            continue      # CPIC's advice depends on the gene that has no result: say nothing rather than guess
+        r = rows[0]
+        keys = {r["gene1"]: r["key1"], r["gene2"]: r["key2"]}
+        calls = {g: result.get(g) for g in keys}
+        untested = [g for g in keys if not _has_result(calls[g])]
+        tested = [g for g in keys if g not in untested]
+        lookup = {g: (k if g in tested else "None") for g, k in keys.items()}
+        basis = {
+            "guideline": d["guideline_title"], "guideline_url": r["guideline_url"],
+            "guideline_year": r["guideline_year"], "cpic_level": d["cpic_level"], "strength": r["strength"],
+            "classification": r["classification"], "population": population, "lookup": lookup,
+            "cpic_row": keys, "genes": {g: _gene_basis(c) for g, c in calls.items()},
+            "genes_without_result": untested, "source_text": r["source_text"], "source": r["source"],
+        }
+        summary = (r["summary"] + f" Based only on {', '.join(tested)}: no {' or '.join(untested)} result was "
+                   f"available; this is CPIC's only recommendation for {', '.join(f'{g} {keys[g]}' for g in tested)}.")
+        out.append(Recommendation(drug=drug, rxnorm=r["rxnorm"], genes=tuple(keys), action=r["action"],
+                                  summary=summary, dose_adjustment=r["dose_adjustment"], strength=r["strength"],
+                                  basis=basis, level=_level(r["action"], lookup, calls), population=population))
     return out
 
 

@@ -6,7 +6,11 @@ Used by ``transcribe.py`` to fill the derived columns of ``recommendations.tsv``
   avoid / use alternative, adjust dose, standard; a sentence that only advises about *other* drugs ("Avoid moderate and
   strong CYP2D6 inhibitors") is skipped; "no need to avoid" is standard. A standard start followed by a conditional
   change ("For chronic therapy ... consider 50% reduction") is ``see text``: the level is *adjust*, never a plain
-  standard that hides CPIC's qualifier. CPIC's "No recommendation" (or no text) is ``no recommendation``.
+  standard that hides CPIC's qualifier. A later sentence that opens with an indication of its own ("For non-malignant
+  conditions, consider alternative ...") is a branch of the same recommendation: the most serious action among the
+  first action and those branches decides, so that equivalent CPIC texts written in a different order (azathioprine
+  vs mercaptopurine vs thioguanine in a TPMT or NUDT15 poor metabolizer) get the same action. CPIC's "No
+  recommendation" (or no text) is ``no recommendation``.
 * ``dose``: every complete sentence of the CPIC text that states a number (dose, percentage, range, ceiling) —
   whole sentences, so no bound, range, "≤" or parenthesis is lost.
 """
@@ -27,6 +31,8 @@ _ADJUST = re.compile(r"(\b(reduc|decreas|increas|lower)\w*\b[^.]*\b(dose|dosing|
 _CONDITIONAL = re.compile(r"\bconsider\b[^.]*\b(reduc|decreas|increas|alternative)", re.I)
 _NUMBER = re.compile(r"\d")
 _OTHER_DRUGS = re.compile(r"\binhibitors?\b|\bother\b", re.I)
+_BRANCH = re.compile(r"^(based on [\w ]+?, )?for [^,.]{3,60},", re.I)   # "For malignancy, ...", "For non-malignant ..."
+_SERIOUS = {"avoid / use alternative": 3, "adjust dose": 2, "see text": 2, "standard": 1}
 
 
 def sentences(text: str) -> list[str]:
@@ -69,8 +75,9 @@ def action(text: str | None, drug: str) -> str:
         if a is None:
             continue
         if a == "standard" and any(_CONDITIONAL.search(x) for x in sents[i + 1:]):
-            return "see text"
-        return a
+            a = "see text"
+        branches = [b for x in sents[i + 1:] if _BRANCH.match(x) and (b := _sentence_action(x, drug)) in _SERIOUS]
+        return max([a, *branches], key=lambda v: _SERIOUS.get(v, 0))
     return "see text"
 
 

@@ -39,6 +39,12 @@ REPLACED = {"clopidogrel"}
 # pypgx's older CFTR vocabulary -> the phenotype PharmCAT (CPIC's current term) assigns. Checked on the text: CPIC's
 # row for "ivacaftor non-responsive in CF patients" in PharmCAT's example-2 report is "Ivacaftor is not recommended",
 # pypgx's text for "Unfavorable Response".
+# pypgx writes the text "None" for CACNA1S/RYR1 combinations CPIC has no row for; CPIC's own export
+# (PharmGKB/PharmCAT@209032d0 guidelines/cpic/desflurane.json, cpicVersion v1.23.0) has only its three phenotype rows,
+# whose texts are pypgx's other rows word for word. Those filler rows are left out, so a patient with RYR1 malignant
+# hyperthermia susceptibility and no CACNA1S result gets CPIC's row for RYR1 (workstation/pgx/guidance.py), as in
+# PharmCAT, instead of "No recommendation".
+NO_FILLER_GENES = {"CACNA1S", "RYR1"}
 KEY_RENAME = {("CFTR", "Favorable Response"): "ivacaftor responsive in CF patients",
               ("CFTR", "Unfavorable Response"): "ivacaftor non-responsive in CF patients"}
 
@@ -107,6 +113,8 @@ def recommendations_table(shared: Path, drugs: list[dict]) -> list[dict]:
         if drug not in dinfo or drug in REPLACED:
             continue
         d = dinfo[drug]
+        if {r["Gene1"], r["Gene2"]} == NO_FILLER_GENES and r["Recommendation"] == "None":
+            continue
         g2 = "" if r["Gene2"] == "None" else r["Gene2"]
         r = {**r, "Phenotype1": KEY_RENAME.get((r["Gene1"], r["Phenotype1"]), r["Phenotype1"]),
              "Phenotype2": KEY_RENAME.get((r["Gene2"], r["Phenotype2"]), r["Phenotype2"])}
