@@ -53,3 +53,39 @@ def test_pharmcat_pipeline_case(case, tmp_path):
     call = pgx.call_genotypes(g.variants, g.ref_blocks).genes[case["gene"]]
     got = " | ".join(call.diplotypes) if call.diplotypes else "not called"
     assert got == case["expected"], call.messages[:3]
+
+
+LOWEST_FUNCTION_CASES = Path(__file__).resolve().parent / "data" / "pharmcat_lowest_function_cases.tsv"
+
+
+def _lowest_function_cases() -> list[dict]:
+    lines = [ln for ln in LOWEST_FUNCTION_CASES.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+@pytest.mark.parametrize("case", _lowest_function_cases(), ids=lambda c: f"{c['name']}-{c['gene']}")
+def test_pharmcat_lowest_function_case(case, tmp_path):
+    """DPYD's and RYR1's lowest-function rules: the call as PharmCAT's report TSV writes it (strands, or the
+    variants found when unphased) and the two alleles the recommendation is looked up with."""
+    f = tmp_path / "case.vcf"
+    write_case_vcf(f, case)
+    g = read_pgx_genotypes(f)
+    call = pgx.call_genotypes(g.variants, g.ref_blocks).genes[case["gene"]]
+    assert (call.source_diplotype if call.called else "not called") == case["expected"], call.messages[:3]
+    if case["lookup"]:
+        assert sorted(call.lookup_diplotype.split("/")) == sorted(case["lookup"].split(";"))
+
+
+def test_ryr1_malignant_hyperthermia_variant_found_among_others(tmp_path):
+    """Four RYR1 variants, unphased: the malignant hyperthermia-associated ones (c.97A>G, c.14918C>T in PharmCAT's
+    function list) give the lookup, so the patient is MH susceptible — before, RYR1 was not called at all."""
+    case = {"gene": "RYR1", "phased": "no", "missing": "",
+            "variations": "rs193922746=A/G;rs193922749=C/A;rs142474192=G/A;rs146876145=C/T"}
+    f = tmp_path / "case.vcf"
+    write_case_vcf(f, case)
+    g = read_pgx_genotypes(f)
+    call = pgx.call_genotypes(g.variants, g.ref_blocks).genes["RYR1"]
+    assert call.phenotype == "Malignant Hyperthermia Susceptibility"
+    _, recs = pgx.guidance(pgx.call_genotypes(g.variants, g.ref_blocks))
+    recs = [r for r in recs if r.drug == "desflurane"]
+    assert recs and all(r.level.name == "AVOID" for r in recs), [(r.level, r.summary[:60]) for r in recs]

@@ -9,8 +9,9 @@ from workstation.pgx.matcher import MatchOutcome, match_gene
 from workstation.pgx.model import SOURCE_OUTSIDE, SOURCE_VCF, GeneCall, PgxResult
 from workstation.pgx.outside import from_frame
 from workstation.pgx.phenotype import lookup_key, phenotype_of
-from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions
+from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions, name_key
 
+LOWEST_FUNCTION = ("DPYD", "RYR1")   # PharmCAT Constants.LOWEST_FUNCTION_GENES
 GENE_ORDER = ("CYP2C19", "CYP2C9", "VKORC1", "TPMT", "NUDT15", "SLCO1B1", "DPYD", "CYP3A5", "UGT1A1", "CYP2B6",
               "CYP3A4", "CYP4F2", "ABCG2", "CACNA1S", "RYR1", "G6PD", "IFNL3", "CFTR", "NAT2")
 SLCO1B1_KEY_RSID = "rs4149056"
@@ -129,7 +130,10 @@ def _slco1b1_fallback(gdef: GeneDef, gg: GeneGenotype, m: MatchOutcome, msgs: li
                     messages=tuple(msgs))
 
 
-def _dpyd(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
+def _lowest_function(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
+    """DPYD and RYR1 (PharmCAT's lowest-function genes): strands, or the variants found, and the two
+    lowest-function alleles for the lookup."""
+    gene = gdef.gene
     o = dpyd_mod.call_dpyd(gdef, gg)
     msgs = list(gg.messages) + o.messages
     inc = _incomplete_message(gdef, gg)
@@ -138,26 +142,32 @@ def _dpyd(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
     used_set = set(o.used)
     used = tuple(lc.label for lc in gdef.loci if lc.pos in used_set)
     if o.lookup is None:
-        msgs.insert(0, f"DPYD not called: {o.not_called_reason}")
-        return GeneCall("DPYD", (), None, None, _missing_labels(gg), used, SOURCE_VCF, incomplete=bool(gg.missing),
+        msgs.insert(0, f"{gene} not called: {o.not_called_reason}")
+        return GeneCall(gene, (), None, None, _missing_labels(gg), used, SOURCE_VCF, incomplete=bool(gg.missing),
                         messages=tuple(msgs))
     a1, a2 = o.lookup
-    ph, score = phenotype_of("DPYD", a1, a2)
+    ph, score = phenotype_of(gene, a1, a2)
     lookup = f"{a1.name}/{a2.name}"
     if o.strands is not None:
-        names = sorted([dpyd_mod.hap_name(o.strands[0]), dpyd_mod.hap_name(o.strands[1])],
-                       key=lambda n: (n != "Reference", n))
+        # PharmCAT's order (DpydTest): Reference first, then the strand with fewer variants, then natural name order
+        names = [n for _, n in sorted(((len(s), dpyd_mod.hap_name(s)) for s in o.strands),
+                                      key=lambda t: (t[1] != "Reference", t[0], name_key(t[1].strip("[]"))))]
         source = "/".join(names)
         variants: tuple[str, ...] = ()
         diplos = (source,)
     else:
         variants = tuple(a.name for a in o.variants)
-        source = " AND ".join(variants)
+        # PharmCAT's report TSV: the variants found joined by " AND ", a homozygous one written "X/X"
+        counts = {n: variants.count(n) for n in dict.fromkeys(variants)}
+        source = " AND ".join(f"{n}/{n}" if c > 1 else n for n, c in counts.items())
         diplos = (lookup,)
     if source != lookup:
-        msgs.append(f"DPYD activity score from the lowest-function variants: {lookup}")
-    return GeneCall("DPYD", diplos, ph, score, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
-                    o.phased, None, functions=((a1.function, a2.function),), phenotypes=(ph or "",),
+        what = "activity score" if gene == "DPYD" else "phenotype"
+        msgs.append(f"{gene} {what} from the lowest-function variants: {lookup}")
+    # PharmCAT's match score of an all-reference call: every position present, counted on both strands
+    match = 2 * len(used) if source == "Reference/Reference" else None
+    return GeneCall(gene, diplos, ph, score, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
+                    o.phased, match, functions=((a1.function, a2.function),), phenotypes=(ph or "",),
                     lookup_diplotype=lookup, source_diplotype=source, variants=variants, messages=tuple(msgs))
 
 
@@ -171,7 +181,7 @@ def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = Non
     ggs = gene_genotypes(variants, ref_blocks)
     genes: dict[str, GeneCall] = {}
     for g in GENE_ORDER:
-        genes[g] = _dpyd(defs[g], ggs[g]) if g == "DPYD" else _generic(defs[g], ggs[g])
+        genes[g] = _lowest_function(defs[g], ggs[g]) if g in LOWEST_FUNCTION else _generic(defs[g], ggs[g])
     if build not in (None, "GRCh38"):       # positions translated from another build: guidance at most CAUTION
         genes = {g: GeneCall(**{**c.__dict__, "translated": True, "messages": c.messages + (
             f"genotypes translated from {build} to GRCh38 positions; a translated call is shown with caution",)})

@@ -1,4 +1,6 @@
-"""DPYD calling (PharmCAT docs/methods/Gene-Definition-Exceptions.md, DPYD section; CPIC PMID 29152729).
+"""Lowest-function calling for DPYD and RYR1, PharmCAT's two "lowest function" genes (Constants.LOWEST_FUNCTION_GENES;
+docs/methods/Gene-Definition-Exceptions.md, DPYD section; CPIC PMID 29152729). RYR1 follows the same rules without
+the HapB3 part; its lowest function is the malignant hyperthermia-associated one (CPIC RYR1/CACNA1S 2018).
 
 * Each DPYD named allele is a single variant (plus HapB3, two variants). HapB3 is called from the intronic
   rs75017182 when present, else from the exonic rs56038477 with a warning; disagreement is reported.
@@ -36,8 +38,15 @@ class DpydOutcome:
     not_called_reason: str | None = None
 
 
+# RYR1 has no activity values: a malignant hyperthermia-associated allele is its lowest function, every other
+# function ranks the same and the name order decides (PharmCAT's Ryr1Test: normal and uncertain variants tie).
+def _function_rank(a: NamedAllele) -> int:
+    return 0 if (a.function or "").lower() == "malignant hyperthermia associated" else 1
+
+
 def _pick(cands: list[NamedAllele]) -> NamedAllele:
     return sorted(cands, key=lambda a: (a.activity if a.activity is not None else 9.0,
+                                        _function_rank(a),
                                         a.name not in DPWG_KNOWN, name_key(a.name)))[0]
 
 
@@ -57,9 +66,12 @@ def call_dpyd(gdef: GeneDef, gg: GeneGenotype) -> DpydOutcome:
         out.not_called_reason = "no defining position is present in the data"
         return out
     ref = gdef.reference
-    hapb3 = next(a for a in gdef.alleles if a.name == HAPB3)
+    hapb3 = next((a for a in gdef.alleles if a.name == HAPB3), None)
     by_locus = {lc.rsid: lc for lc in gdef.loci}
-    intr, exon = by_locus[HAPB3_INTRONIC].pos, by_locus[HAPB3_EXONIC].pos
+    if hapb3 is not None:
+        intr, exon = by_locus[HAPB3_INTRONIC].pos, by_locus[HAPB3_EXONIC].pos
+    else:
+        intr = exon = -1          # RYR1: no HapB3
     singles: dict[tuple[int, str], NamedAllele] = {}
     for a in gdef.alleles:
         if not a.is_reference and len(a.defs) == 1 and a.name != HAPB3:
@@ -82,7 +94,7 @@ def call_dpyd(gdef: GeneDef, gg: GeneGenotype) -> DpydOutcome:
             if na is not None:
                 strand[k].append(na)
     intronic = next((a for a in gdef.alleles if a.name == HAPB3_INTRONIC_NAME), None)
-    hb = _hapb3_calls(alleles, intr, exon, hapb3, out.messages, intronic)
+    hb = _hapb3_calls(alleles, intr, exon, hapb3, out.messages, intronic) if hapb3 is not None else None
     if hb is not None:
         s_intr = alleles.get(intr) if intr in alleles else alleles.get(exon)
         all_phased &= s_intr.phased
@@ -104,9 +116,10 @@ def call_dpyd(gdef: GeneDef, gg: GeneGenotype) -> DpydOutcome:
         rest.remove(first)
         second = _pick(rest) if rest else ref
         out.lookup = tuple(sorted((first, second), key=lambda a: (not a.is_reference, name_key(a.name))))  # type: ignore
-        out.messages.append("DPYD data are unphased with more than one heterozygous position: the variants are "
-                            "listed and the two lowest-function variants are used for the activity score, "
-                            "as CPIC presumes two different decreased/no function variants lie on different copies")
+        basis = ("the activity score, as CPIC presumes two different decreased/no function variants lie on "
+                 "different copies") if gdef.gene == "DPYD" else "the phenotype, as PharmCAT does"
+        out.messages.append(f"{gdef.gene} data are unphased with more than one heterozygous position: the variants "
+                            f"are listed and the two lowest-function variants are used for {basis}")
     return out
 
 

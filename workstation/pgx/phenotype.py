@@ -47,7 +47,8 @@ def from_functions(gene: str, f1: str, f2: str) -> str | None:
 
 
 def _mh(a1: NamedAllele, a2: NamedAllele) -> str:
-    return "Malignant Hyperthermia Susceptibility" if MH in (a1.function, a2.function) else "Uncertain Susceptibility"
+    mh = any((a.function or "").lower() == MH.lower() for a in (a1, a2))   # CPIC and PharmCAT differ in case
+    return "Malignant Hyperthermia Susceptibility" if mh else "Uncertain Susceptibility"
 
 
 def _g6pd_class(a: NamedAllele) -> str | None:

@@ -5,8 +5,11 @@ Source: ``../shared/reference/pgx/pharmcat_data/`` = PharmGKB/PharmCAT @ 5431bf1
 vector: a base or null at every defining position, the reference allele at all of them), ``alleles/exemptions.json``
 (ignored positions and alleles, required positions, NAT2's unphased priorities) and ``phenotype/<GENE>.json``
 (allele function / activity value, and the diplotype -> phenotype lookup PharmCAT uses). G6PD, RYR1 and CYP2D6 have no
-phenotype file in that copy: their allele functions come from pypgx 0.27.0 ``allele-table.csv`` (CPIC), and the
-phenotype rules are in workstation/pgx/phenotype.py (CPIC G6PD 2022, RYR1/CACNA1S 2018), cited there.
+phenotype file in that copy. RYR1's allele functions come from PharmCAT v3.1's own report of example 2
+(``../shared/data/pharmcat/pharmcat.example2.report.html``, "Calls at Positions": every allele defined at each
+position with its function, PharmCAT v3.1.0 on the same 2025-11-05 definitions), falling back to pypgx 0.27.0
+``allele-table.csv`` (CPIC); G6PD's from pypgx. The phenotype rules are in workstation/pgx/phenotype.py (CPIC G6PD
+2022, RYR1/CACNA1S 2018), cited there.
 
 Writes ``alleles.tsv`` (one row per named allele x non-null position), ``diplotype_phenotypes.tsv`` and
 ``gene_exemptions.tsv``.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 VCF_GENES = ("ABCG2", "CACNA1S", "CFTR", "CYP2B6", "CYP2C19", "CYP2C9", "CYP3A4", "CYP3A5", "CYP4F2", "DPYD", "G6PD",
@@ -23,6 +27,7 @@ COMMIT = "5431bf11"
 SRC = f"PharmCAT@{COMMIT} (definitions 2025-11-05) alleles/{{gene}}_translation.json"
 PHEN_SRC = f"PharmCAT@{COMMIT} phenotype/{{gene}}.json"
 PYPGX_SRC = "pypgx 0.27.0 allele-table.csv (CPIC allele function; MIT, CPIC CC0)"
+HTML_SRC = "PharmCAT v3.1.0 pharmcat.example2.report.html, Calls at Positions (allele function)"
 ALLELE_COLUMNS = ["gene", "allele", "report_as", "is_reference", "clinpgx_id", "chrom", "pos", "rsid", "ref", "alt",
                   "function", "activity_value", "amp_tier1", "source"]
 DIPLO_COLUMNS = ["gene", "allele1", "allele2", "phenotype", "lookup_key", "activity_score", "source"]
@@ -45,10 +50,23 @@ def _pypgx_functions(shared: Path) -> dict[tuple[str, str], str]:
     return out
 
 
+def _report_functions(shared: Path) -> dict[tuple[str, str], str]:
+    """(chromosome, allele name) -> function, as PharmCAT's example-2 HTML report lists them for every position."""
+    html = (shared / "data/pharmcat/pharmcat.example2.report.html").read_text(encoding="utf-8")
+    out: dict[tuple[str, str], str] = {}
+    for chrom, _pos, body in re.findall(r'<tr id="(chr[0-9XYM]+)_(\d+)"(.*?)</tr>', html, re.S):
+        for li in re.findall(r"<li>(.*?)</li>", body, re.S):
+            name, sep, func = " ".join(li.split()).rpartition(" - ")
+            if sep:
+                out[(chrom, name)] = func
+    return out
+
+
 def write_all(shared: Path, out: Path) -> None:
     data = shared / "reference/pgx/pharmcat_data"
     exemptions = json.loads((data / "alleles/exemptions.json").read_text(encoding="utf-8"))
     pypgx = _pypgx_functions(shared)
+    reported = _report_functions(shared)
     allele_rows, diplo_rows, exempt_rows = [], [], []
     for gene in VCF_GENES:
         t = json.loads((data / f"alleles/{gene}_translation.json").read_text(encoding="utf-8"))
@@ -77,7 +95,10 @@ def write_all(shared: Path, out: Path) -> None:
             if na["name"].lower() in ignored_alleles:
                 continue
             report = sub.get(na["name"], na["name"])
-            if gene in ("G6PD", "RYR1", "CACNA1S") and phen is None:
+            if gene == "RYR1" and (t["chromosome"], na["name"]) in reported:
+                func, act = reported[(t["chromosome"], na["name"])], None
+                fsrc = HTML_SRC
+            elif gene in ("G6PD", "RYR1", "CACNA1S") and phen is None:
                 func, act = pypgx.get((gene, na["name"]), ""), None
                 fsrc = PYPGX_SRC if func else "function not stated in the sources"
             else:
