@@ -282,6 +282,29 @@ def _trends_html(c: ReportContent, doc: QTextDocument, width_px: float) -> str:
                    + (f"<p class='small muted'>{axis}</p>" if axis else ""))
 
 
+def _family_html(c: ReportContent, doc: QTextDocument, width_px: float) -> str:
+    f = c.family
+    if f is None:
+        return ""
+    html = ("<div style='page-break-before: always'></div>"     # the pedigree gets a page of its own
+            + _section(f"Family history ({f.people} people)"))
+    screen = QGuiApplication.primaryScreen()
+    screen_dpi = screen.logicalDotsPerInchX() if screen is not None else 96.0
+    w = width_px * screen_dpi / RESOLUTION
+    from ui.widgets.pedigree_paint import pedigree_image
+
+    img = pedigree_image(f.drawing, LIGHT, scale=2.5)
+    h = w * img.height() / img.width()
+    if h > w * 1.05:                    # a tall family: keep it within most of the page
+        w, h = w * 1.05 * w / h, w * 1.05
+    doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("pedigree.png"), img)
+    html += f"<p align='center'><img src='pedigree.png' width='{int(w)}' height='{int(h)}'></p>"
+    lines = [_e(x) for x in f.risk + f.criteria + f.notes]
+    if lines:
+        html += "<p class='small' style='margin-top: 2px'>" + "<br>".join(lines) + "</p>"
+    return html
+
+
 def _provenance_html(c: ReportContent) -> str:
     p = c.provenance
     models = "; ".join(f"{m.name} {'v' if m.version[:1].isdigit() else ''}{m.version} (SHA-256 {m.sha256_prefix})"
@@ -296,7 +319,8 @@ def _provenance_html(c: ReportContent) -> str:
 
 def report_html(c: ReportContent, doc: QTextDocument, width_px: float) -> str:
     return ("<html><body>" + _banner_html(c) + _problems_html(c) + _medicines_html(c) + _pgx_html(c)
-            + _risk_html(c) + _trends_html(c, doc, width_px) + _provenance_html(c) + "</body></html>")
+            + _risk_html(c) + _trends_html(c, doc, width_px) + _provenance_html(c)
+            + _family_html(c, doc, width_px) + "</body></html>")
 
 
 # -- PDF -------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -33,6 +34,8 @@ class PatientProfile:
     wearable_summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # metric, day, n, mean/min/max/sum
     as_of: datetime = field(default_factory=datetime.now)
     version: str = ""
+    family: Any = None            # workstation.family.Family (latest stored version) or None
+    family_version: int = 0
 
     @property
     def id(self) -> str:

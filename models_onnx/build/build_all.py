@@ -14,11 +14,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from models_onnx.build import findrisc, iwpc, pce, prevent, prs, trained_wdbc  # noqa: E402
+from models_onnx.build import findrisc, gail, iwpc, pce, prevent, prs, trained_wdbc  # noqa: E402
 from models_onnx.build.graph import Built, card_json  # noqa: E402
 
 OUT_DIR = Path(__file__).resolve().parents[1]
-BUILDERS = (pce, prevent, iwpc, prs, findrisc, trained_wdbc)
+BUILDERS = (pce, prevent, iwpc, prs, findrisc, gail, trained_wdbc)
 MANIFEST = "MANIFEST.json"
 
 

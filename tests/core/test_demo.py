@@ -27,7 +27,8 @@ def test_demo_store_has_every_data_type(tmp_path):
     try:
         assert len(s.patients()) == 3
         counts = dict(s.con.execute("SELECT kind, count(*) FROM sources GROUP BY kind").fetchall())
-        assert counts["fhir"] == 3 and counts["vcf"] == 3
+        assert counts["fhir"] == 4 and counts["vcf"] == 3                # + the Lynch family's FHIR file
+        assert counts["pedigree"] == 2                                   # the CanRisk files of two families
         assert counts["omics"] >= 3 and counts["wearable"] >= 2          # demo-0001 has omics and wearables
         prof = s.profile("demo-0001")
         assert not prof.observations.empty and not prof.variants.empty and not prof.analytes.empty

@@ -72,6 +72,9 @@ def rows_for(pid: str, marker: str) -> dict[str, pd.DataFrame]:
                                           "utc_offset_min": pd.array([60, None], dtype="Int32")}),
         "outside_calls": pd.DataFrame({"patient_id": [pid], "gene": ["CYP2D6"], "diplotype": ["*1/*4"],
                                        "phenotype": ["Intermediate Metabolizer"], "entered_by": ["tester"]}),
+        "family_versions": pd.DataFrame({"patient_id": [pid], "version": pd.array([1], dtype="int32"),
+                                         "family": [json.dumps({"id": marker, "people": []})],
+                                         "change": ['{"op": "new"}'], "changed_by": ["tester"]}),
     }
 
 

@@ -146,7 +146,7 @@ def test_collection_bundle_references_and_resources(store, tmp_path):
     ]
     r = import_fhir(store, write(tmp_path, "b.json", _bundle(entries)))
     assert r.counts == {"patients": 1, "observations": 1, "medications": 1, "family_history": 2,
-                        "fhir_resources": 5}
+                        "fhir_resources": 5, "family_members": 1}     # the mother, in the family model too
     assert r.warnings[0].startswith("Skipped resource types the workstation does not use: 2 Immunization")
     assert store.patient("pat1")["name"] == "Ada B Lovelace"
     obs = q(store, "SELECT value_num, unit, effective, ref_low, ref_high, category FROM observations")[0]

@@ -177,7 +177,7 @@ def test_synthea_bundle_end_to_end(tmp_path, reg, capsys, monkeypatch):
               "--set", "race=white", "--json"])
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["patient"] == pid and len(out["scores"]) == 11
+    assert out["patient"] == pid and len(out["scores"]) == 12
     assert all(("value" in x and "sources" in x and "inputs_missing" in x) for x in out["scores"])
 
 

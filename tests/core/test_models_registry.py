@@ -18,7 +18,7 @@ from workstation.models import explain, load_registry
 MODELS_DIR = Path(build_all.__file__).resolve().parents[1]
 EXPECTED_IDS = {"pce2013_ascvd_10y", "prevent_cvd_10y", "prevent_ascvd_10y", "prevent_hf_10y", "prevent_cvd_30y",
                 "prevent_ascvd_30y", "iwpc_warfarin_weekly_dose", "iwpc_warfarin_clinical_weekly_dose",
-                "prs_pgs000001_breast_cancer", "findrisc_t2d", "wdbc_malignancy_logreg"}
+                "prs_pgs000001_breast_cancer", "findrisc_t2d", "wdbc_malignancy_logreg", "gail_bcrat"}
 CARD_FIELDS = {"intended_use", "population", "outcome", "horizon", "inputs", "output", "performance",
                "subgroup_differences", "citation", "version"}
 

@@ -100,15 +100,16 @@ def test_store_from_newer_schema_is_refused(tmp_path):
 
 
 def test_older_store_is_migrated_forward(tmp_path, monkeypatch):
-    """A store written at schema 1 opens under a program at schema 2; the migration runs once, audited."""
+    """A store written at schema N opens under a program at schema N + 1; the migration runs once, audited."""
     s = new_store(tmp_path)
     with s.transaction() as con:
         con.execute("INSERT INTO patients (id, name) VALUES ('p1', 'Old Patient')")
     s.close()
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 1, "ALTER TABLE patients ADD COLUMN preferred_language VARCHAR;")
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, current, "ALTER TABLE patients ADD COLUMN preferred_language VARCHAR;")
     with Store.open(tmp_path / "p.duckdb", Unlock(passphrase=PASSPHRASE)) as s2:
-        assert s2.schema_version() == 2
+        assert s2.schema_version() == current + 1
         cols = [r[0] for r in s2.con.execute("DESCRIBE patients").fetchall()]
         assert "preferred_language" in cols
         assert s2.patient("p1")["name"] == "Old Patient"

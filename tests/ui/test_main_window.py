@@ -104,7 +104,7 @@ def test_selecting_a_patient_fills_banner_and_every_view(window, session, store_
     assert window.banner.diagnoses.texts()                       # active conditions shown as chips
     ov = window.views["overview"]
     assert ov.tables["conditions"].source.rowCount() >= 1
-    assert ov.tables["sources"].source.rowCount() == 4
+    assert ov.tables["sources"].source.rowCount() == 5          # clinical, omics, wearable, VCF, pedigree
     tl = _show_tab(window, "timeline", qtbot)
     assert len(tl._tracks) == 6 and tl.anchor.count() >= 3
     om = _show_tab(window, "omics", qtbot)

@@ -138,6 +138,22 @@ def _variants(rng: np.random.Generator, n: int) -> pd.DataFrame:
     return df
 
 
+def _family(store, folder: Path, patient: dict) -> None:
+    """The demo BRCA2 family around the first (female) patient, written as CanRisk v4 and imported."""
+    from types import SimpleNamespace
+
+    from workstation.demo.families import brca2
+    from workstation.family.canrisk import write_v4
+    from workstation.ingest import import_file
+
+    born = pd.Timestamp(patient["birth_date"]).date()
+    who = SimpleNamespace(id=patient["id"], given=str(patient.get("given") or "Patient"), birth_date=born,
+                          sex=patient["sex"])
+    path = folder / f"{patient['id']}.canrisk4"
+    path.write_text(write_v4(brca2(who, datetime(2024, 6, 1).date()))[0], encoding="utf-8")
+    import_file(store, path, patient_id=patient["id"])
+
+
 def build_fixture_store(path: Path | str, passphrase: str = PASSPHRASE, *, n_patients: int = 6, n_full: int = 3,
                         wear_days: int = 30, n_variants: int = 3000, seed: int = 7) -> Path:
     """Create ``path`` with ``n_patients`` synthetic patients; the first ``n_full`` have every kind of data."""
@@ -156,6 +172,8 @@ def build_fixture_store(path: Path | str, passphrase: str = PASSPHRASE, *, n_pat
             _batch(store, folder, f"{pid}_wearable.csv", "wearable", pid,
                    {"wearable_samples": _wearables(rng, wear_days if i == 0 else min(wear_days, 14))})
             _batch(store, folder, f"{pid}.vcf.csv", "vcf", pid, {"variants": _variants(rng, n_variants)})
+        if pats:
+            _family(store, folder, pats[0])
     finally:
         store.close()
     return path

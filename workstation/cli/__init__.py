@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "pgx_cmd",
     "models_cmd",
     "exchange_cmd",
+    "family_cmd",
 ]
 
 

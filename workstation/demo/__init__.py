@@ -40,8 +40,13 @@ def write_demo_files(folder: Path, patients: list[DemoPatient], *, progress: Pro
         progress.set(0.3 * i / max(1, len(patients)), f"Writing demo files for patient {i + 1}")
         pdir = folder / p.id
         pdir.mkdir(exist_ok=True)
+        from workstation.demo.families import BUILDERS, write_family_files
+
+        if p.id in BUILDERS:
+            p.family_history = []          # the family comes from its own pedigree file instead
         out = [write_demo_fhir(pdir / f"{p.id}.fhir.json", p)]
         out += _optional_files(pdir, p)
+        out += write_family_files(pdir, p)
         files[p.id] = out
     return files
 

@@ -25,6 +25,10 @@ IMPORTERS = {
     "apple-health": ("workstation.ingest.apple_health", "import_apple_health"),
     "fitbit": ("workstation.ingest.fitbit", "import_fitbit"),
     "wearable-csv": ("workstation.ingest.wearable_csv", "import_wearable_csv"),
+    "canrisk": ("workstation.ingest.pedigree", "import_pedigree"),
+    "boadicea": ("workstation.ingest.pedigree", "import_pedigree"),
+    "ped": ("workstation.ingest.pedigree", "import_pedigree"),
+    "ga4gh": ("workstation.ingest.pedigree", "import_pedigree"),
 }
 
 
@@ -55,4 +59,6 @@ def import_file(store, path: Path | str, *, patient_id: str | None = None, sampl
         return fn(store, path, patient_id=patient_id, progress=progress, ndjson=True)
     if fmt == "fhir":
         return fn(store, path, patient_id=patient_id, progress=progress, ndjson=False)
+    if fmt in ("canrisk", "boadicea", "ped", "ga4gh"):
+        return fn(store, path, patient_id=patient_id, sample=sample, progress=progress, fmt=fmt)
     return fn(store, path, patient_id=patient_id, sample=sample, progress=progress)

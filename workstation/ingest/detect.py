@@ -1,6 +1,7 @@
 """Which importer a file needs, decided from its content (the first bytes), not its name.
 
-Returns one of ``'vcf' | 'fhir' | 'fhir-ndjson' | 'omics' | 'apple-health' | 'fitbit' | 'wearable-csv'`` or raises
+Returns one of ``'vcf' | 'fhir' | 'fhir-ndjson' | 'omics' | 'apple-health' | 'fitbit' | 'wearable-csv' |
+'canrisk' | 'boadicea' | 'ped' | 'ga4gh'`` or raises
 :class:`~workstation.errors.FormatNotRecognised` naming the file. Gzip-compressed text is looked into; a zip is
 recognised as an Apple Health export when it holds ``export.xml``.
 """
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from workstation.errors import FormatNotRecognised, NotFound
 
-FORMATS = ("vcf", "fhir", "fhir-ndjson", "omics", "apple-health", "fitbit", "wearable-csv")
+FORMATS = ("vcf", "fhir", "fhir-ndjson", "omics", "apple-health", "fitbit", "wearable-csv", "canrisk", "boadicea",
+           "ped", "ga4gh")
 HEAD_BYTES = 1 << 16
 
 
@@ -64,6 +66,10 @@ def detect_head(head: bytes, name: str = "") -> str | None:
     if _sniff_vcf(head):
         return "vcf"
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    from workstation.family import canrisk, ped
+
+    if (pedigree := canrisk.sniff(text)) is not None:
+        return pedigree
     if text.startswith("<"):
         return "apple-health" if ("<HealthData" in text or "DOCTYPE HealthData" in text) else None
     if text.startswith("{"):
@@ -75,7 +81,11 @@ def detect_head(head: bytes, name: str = "") -> str | None:
                 obj = None
             if isinstance(obj, dict) and "resourceType" in obj:
                 return "fhir-ndjson"
-        return "fhir" if '"resourceType"' in text else None
+        if '"resourceType"' in text:
+            return "fhir"
+        from workstation.family import ga4gh
+
+        return "ga4gh" if ga4gh.sniff(text) else None
     if text.startswith("["):
         probe = text[:4096]
         if '"dateTime"' in probe or '"dateOfSleep"' in probe or '"logId"' in probe:
@@ -90,6 +100,8 @@ def detect_head(head: bytes, name: str = "") -> str | None:
         return "wearable-csv"
     if omics.sniff_header(cols):
         return "omics"
+    if ped.sniff(text):
+        return "ped"
     return None
 
 
@@ -108,6 +120,6 @@ def detect(path: Path | str) -> str:
     fmt = detect_head(head_bytes(p), p.name)
     if fmt is None:
         raise FormatNotRecognised(str(p), "the content is not a format the workstation imports (VCF, FHIR JSON or "
-                                  "NDJSON, omics CSV/TSV, Apple Health export, Fitbit JSON, wearable CSV); see "
-                                  "docs/IMPORT_FORMATS.md")
+                                  "NDJSON, omics CSV/TSV, Apple Health export, Fitbit JSON, wearable CSV, PED, "
+                                  "CanRisk, BOADICEA or GA4GH pedigree); see docs/IMPORT_FORMATS.md")
     return fmt

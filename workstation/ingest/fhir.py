@@ -146,6 +146,7 @@ def import_fhir(store, path: Path | str, *, patient_id: str | None = None, sampl
                 progress.check()
                 progress.set(0.05 + 0.9 * n / max(total, 1), f"Importing {info.name}: {n:,} of {total:,} resources")
         writer.flush(force=True)
+        writer.family()
         writer.summarise()
         progress.set(1.0, f"Imported {info.name}")
     return finish(info, batch, "fhir", f"{total:,} FHIR resources")
@@ -160,6 +161,7 @@ class _Writer:
         self.counts: Counter = Counter()
         self.skipped: Counter = Counter()
         self.unit_changes: dict[str, str] = {}
+        self.fmh: dict[str, list[dict]] = {}      # patient id -> FamilyMemberHistory resources (family model)
         self.pid_of_patient: dict[int, str] = {}
         self.known_in_store: dict[str, bool] = {}
         self.ctx = Ctx(index.resolve, self._fail, self.unit_changes)
@@ -218,6 +220,8 @@ class _Writer:
             return
         table, mapper, ref_field = spec
         pid = self._patient_of(res, ref_field)
+        if rtype == "FamilyMemberHistory":
+            self.fmh.setdefault(pid, []).append(res)
         for row in mapper(res, self.ctx):
             row["patient_id"] = pid
             self.rows.setdefault(table, []).append(row)
@@ -234,6 +238,20 @@ class _Writer:
             if rows and (force or len(rows) >= CHUNK_ROWS):
                 self.counts[table] += self.batch.insert_frame(table, _frame(rows))
                 rows.clear()
+
+    def family(self) -> None:
+        """File each patient's FamilyMemberHistory into the family model (one new version per patient)."""
+        from workstation.family import fhir_io
+        from workstation.family import store as family_store
+
+        for pid, resources in self.fmh.items():
+            fam, _ = family_store.current(self.store, pid)
+            patient = self.store.patient(pid)
+            new, change = fhir_io.merge(fam, resources, patient)
+            if not change["added"]:
+                continue
+            family_store.save(self.store, pid, new, change, con=self.batch.con, source_id=self.batch.source_id)
+            self.counts["family_members"] += len(change["added"])
 
     def summarise(self) -> None:
         b = self.batch

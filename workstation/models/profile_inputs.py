@@ -313,9 +313,12 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
             r = hit.iloc[0]
             f["high_glucose_ever"] = Fact(True, {"table": "conditions", "code": r["code"], "display": r["display"],
                                                  "date": _iso(r["onset"])})
-    fam = _family_diabetes(profile)
+    from workstation.family import risk_inputs
+
+    fam = risk_inputs.family_diabetes(profile, Fact) or _family_diabetes(profile)   # family model first
     if fam is not None:
         f["family_diabetes"] = fam
+    f.update(risk_inputs.gail_facts(profile, Fact))
     for gene, name, conv in (("VKORC1", "vkorc1_rs9923231", vkorc1_genotype), ("CYP2C9", "cyp2c9", _cyp2c9)):
         g = _genotype_fact(profile, pgx, gene, conv, notes)
         if g is not None:

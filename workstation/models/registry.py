@@ -95,7 +95,12 @@ class Registry:
                      contribution_scale=card.get("explain", {}).get("scale", ""))
         if card["kind"] == "prs":
             return self._score_prs(m, inputs, base, explain)
-        e = enc.encode(card, inputs)
+        if card["kind"] == "bcrat":
+            from workstation.models import bcrat
+
+            e = bcrat.encode(card, inputs)
+        else:
+            e = enc.encode(card, inputs)
         base.inputs_used, base.inputs_missing, base.defaults_used = e.used, e.missing, e.defaults
         if e.refusal:
             base.refused = e.refusal

@@ -21,6 +21,8 @@ def _probe_inputs(card: dict) -> dict:
             out[name] = spec["categories"][0]
         elif kind == "boolean":
             out[name] = False
+        elif kind == "code":         # a coded answer (the Gail model's BCRA codes): the card's probe or default
+            out[name] = spec.get("probe", spec.get("default"))
     return out
 
 

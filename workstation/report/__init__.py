@@ -24,6 +24,7 @@ from workstation.report import deid
 from workstation.report.content import (LEVEL_TEXT, LEVELS, Banner, ModelVersion, Problem, Provenance,
                                         ReportContent)
 from workstation.report.deid import When
+from workstation.report.family_part import FAMILY_MODELS, family_section
 from workstation.report.pgx_part import pgx_section
 from workstation.report.risk_part import risk_section
 from workstation.report.trends import trend_series
@@ -109,12 +110,14 @@ def build_report_from(profile, pgx_result, alerts: list, recommendations: list, 
         problems=_problems(profile, when),
         medicines=medicines,
         pgx=pgx_sec,
-        risk=risk_section(scores, registry or get_registry(), when),
+        risk=risk_section([s for s in scores if s.model not in FAMILY_MODELS or getattr(profile, "family", None)
+                           is None], registry or get_registry(), when),
         trends=trend_series(profile.observations, when),
         provenance=_provenance(profile, scores, pgx_sec, when, user or os_user()),
         notices=(("De-identified under HIPAA Safe Harbor: no name, identifiers or dates more specific than the "
                   "year; ages over 89 shown as 90 or older; times are relative to this report.",)
                  if deidentify else ()),
+        family=family_section(profile, deidentify=deidentify, registry=registry),
     )
     if deidentify:
         names, ids = deid.identifying_strings(profile.patient)

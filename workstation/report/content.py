@@ -156,3 +156,4 @@ class ReportContent:
     trends: tuple[TrendSeries, ...]
     provenance: Provenance
     notices: tuple[str, ...] = field(default_factory=tuple)   # e.g. "De-identified (HIPAA Safe Harbor) …"
+    family: object = None               # workstation.report.family_part.FamilySection, or None (no family)

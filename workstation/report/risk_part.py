@@ -13,7 +13,7 @@ from workstation.report.content import InputRow, RiskRow, RiskSection, display_u
 from workstation.report.deid import When, age_text
 
 MANY = 12   # more inputs than this (a polygenic score's variants): counted, not listed
-_AGE_INPUTS = {"age", "age_years"}
+_AGE_INPUTS = {"age", "age_years", "T1", "T2"}   # T1, T2: the Gail model's current and projection ages
 
 
 def value_text(score) -> str:

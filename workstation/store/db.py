@@ -176,7 +176,9 @@ class Store:
                              [patient_id]).fetchone()
         oc = self.con.execute("SELECT count(*), max(entered_at) FROM outside_calls WHERE patient_id = ?",
                               [patient_id]).fetchone()
-        return hashlib.sha256(json.dumps([r, oc], default=str).encode()).hexdigest()[:16]
+        fam = self.con.execute("SELECT count(*), max(version) FROM family_versions WHERE patient_id = ?",
+                               [patient_id]).fetchone()
+        return hashlib.sha256(json.dumps([r, oc, fam], default=str).encode()).hexdigest()[:16]
 
     def profile(self, patient_id: str, *, audit_open: bool = True):
         from workstation.store.profile_query import load_profile

@@ -25,5 +25,9 @@ def load_profile(store, patient_id: str) -> PatientProfile:
         SELECT metric, CAST(date_trunc('day', start_utc) AS DATE) AS day, count(*) AS n,
                avg(value) AS mean, min(value) AS min, max(value) AS max, sum(value) AS total, any_value(unit) AS unit
         FROM wearable_samples WHERE patient_id = ? GROUP BY ALL ORDER BY metric, day""", [patient_id]).df()
+    from workstation.family.store import current as current_family
+
+    family, family_version = current_family(store, patient_id)
     return PatientProfile(patient=patient, wearable_summary=wear, as_of=datetime.now(),
-                          version=store.data_version(patient_id), **frames)
+                          version=store.data_version(patient_id), family=family, family_version=family_version,
+                          **frames)

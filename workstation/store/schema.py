@@ -6,7 +6,7 @@ Every table that holds patient data carries ``patient_id`` and ``source_id`` (th
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Version 1 ------------------------------------------------------------------------------------------------
 V1 = r"""
@@ -169,10 +169,26 @@ CREATE TABLE audit_log (             -- append-only; hash = sha256(prev_hash || 
 -- index cost ~0.3 s per million imported records (bench/bench_import_vcf.py).
 """
 
+# Version 2 (issue 14): the family model. One row per version of a patient's family (people, relationships,
+# conditions, genetic tests), as the JSON of workstation.family.model.Family; every edit or pedigree import adds a
+# version (nothing is overwritten), so the family is versioned with the patient and each change is audited.
+V2_FAMILY = r"""
+CREATE TABLE family_versions (
+    patient_id VARCHAR NOT NULL, source_id BIGINT,   -- source_id: the imported file, NULL for an edit
+    version INTEGER NOT NULL,        -- 1, 2, 3 ... per patient
+    family VARCHAR NOT NULL,         -- JSON: workstation.family.model.Family.to_dict()
+    change VARCHAR,                  -- JSON change descriptor {op, person, ...}
+    changed_at TIMESTAMP DEFAULT current_timestamp,
+    changed_by VARCHAR,
+    PRIMARY KEY (patient_id, version)
+);
+"""
+
 # Forward migrations: MIGRATIONS[n] upgrades a store at version n to n + 1 (SQL run in one transaction).
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {1: V2_FAMILY}
 
 DATA_TABLES = (
     "observations", "conditions", "medications", "allergies", "family_history", "procedures", "encounters",
     "fhir_resources", "variants", "ref_blocks", "analytes", "wearable_samples", "outside_calls",
+    "family_versions",
 )
