@@ -89,3 +89,19 @@ def test_ryr1_malignant_hyperthermia_variant_found_among_others(tmp_path):
     _, recs = pgx.guidance(pgx.call_genotypes(g.variants, g.ref_blocks))
     recs = [r for r in recs if r.drug == "desflurane"]
     assert recs and all(r.level.name == "AVOID" for r in recs), [(r.level, r.summary[:60]) for r in recs]
+
+
+def test_cacna1s_mh_susceptible_without_ryr1_result(tmp_path):
+    """PharmCAT's Cacna1sTest (CACNA1S c.520C>T/c.3257G>A, no RYR1 data): CPIC's row for CACNA1S malignant
+    hyperthermia susceptibility applies, and the recommendation says it rests on CACNA1S alone."""
+    case = {"gene": "CACNA1S", "phased": "no", "missing": "", "variations": "rs1800559=C/T;rs772226819=G/A"}
+    f = tmp_path / "case.vcf"
+    write_case_vcf(f, case)
+    g = read_pgx_genotypes(f)
+    result = pgx.call_genotypes(g.variants, g.ref_blocks)
+    assert not result.genes["RYR1"].called
+    _, recs = pgx.guidance(result)
+    des = [r for r in recs if r.drug == "desflurane"]
+    assert len(des) == 1 and des[0].level.name == "AVOID"
+    assert "Based only on CACNA1S: no RYR1 result was available" in des[0].summary
+    assert des[0].basis["genes_without_result"] == ["RYR1"]
