@@ -105,3 +105,15 @@ def test_cacna1s_mh_susceptible_without_ryr1_result(tmp_path):
     assert len(des) == 1 and des[0].level.name == "AVOID"
     assert "Based only on CACNA1S: no RYR1 result was available" in des[0].summary
     assert des[0].basis["genes_without_result"] == ["RYR1"]
+
+
+def test_ryr1_reference_without_cacna1s_result(tmp_path):
+    """PharmCAT's Ryr1Test cacna1sMissing_ryr1Ref: one CPIC annotation, the uncertain-susceptibility row (clinical
+    findings and further testing guide use), never the CACNA1S-MHS row; it says CACNA1S was not tested."""
+    f = tmp_path / "case.vcf"
+    write_case_vcf(f, {"gene": "RYR1", "phased": "no", "missing": "", "variations": ""})
+    g = read_pgx_genotypes(f)
+    _, recs = pgx.guidance(pgx.call_genotypes(g.variants, g.ref_blocks))
+    des = [r for r in recs if r.drug == "desflurane"]
+    assert len(des) == 1 and des[0].summary.startswith("Clinical findings, family history, further genetic testing")
+    assert des[0].level.name != "STANDARD" and "no CACNA1S result was available" in des[0].summary

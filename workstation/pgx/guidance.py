@@ -139,6 +139,9 @@ def _drug_recs(drug: str, result: PgxResult, medications=None) -> list[Recommend
     return out or _called_genes_only(drug, result)
 
 
+UNTESTED_AS = {"RYR1": "Uncertain Susceptibility", "CACNA1S": "Uncertain Susceptibility"}
+
+
 def _called_genes_only(drug: str, result: PgxResult) -> list[Recommendation]:
     """No CPIC row fits because a gene of a two-gene guideline has no result and CPIC has no row for that case
     (RYR1/CACNA1S): PharmCAT then matches on the genes that were called. Used only when every CPIC row that fits the
@@ -157,8 +160,16 @@ def _called_genes_only(drug: str, result: PgxResult) -> list[Recommendation]:
             cands.setdefault(r["population"], []).append(r)
     out = []
     for population, rows in cands.items():
+        read_as_uncertain = False
         if len({(r["action"], r["summary"]) for r in rows}) != 1:
-            continue      # CPIC's advice depends on the gene that has no result: say nothing rather than guess
+            read_as_uncertain = True
+            # RYR1/CACNA1S: an untested gene reads as "Uncertain Susceptibility" (no MHS variant identified), as
+            # PharmCAT matches it (Ryr1Test/Cacna1sTest: one CPIC annotation with the other gene "No Result")
+            rows = [r for r in rows if all(k == UNTESTED_AS.get(g) for g, k in
+                                           ((r["gene1"], r["key1"]), (r["gene2"], r["key2"]))
+                                           if not _has_result(result.get(g)))]
+            if len({(r["action"], r["summary"]) for r in rows}) != 1:
+                continue      # CPIC's advice depends on the gene that has no result: say nothing rather than guess
         r = rows[0]
         keys = {r["gene1"]: r["key1"], r["gene2"]: r["key2"]}
         calls = {g: result.get(g) for g in keys}
@@ -172,8 +183,13 @@ def _called_genes_only(drug: str, result: PgxResult) -> list[Recommendation]:
             "cpic_row": keys, "genes": {g: _gene_basis(c) for g, c in calls.items()},
             "genes_without_result": untested, "source_text": r["source_text"], "source": r["source"],
         }
+        if read_as_uncertain:
+            why = (f"CPIC's row for {' and '.join(f'{g} {keys[g]}' for g in untested)} is used, as PharmCAT does "
+                   f"for an untested gene")
+        else:
+            why = f"this is CPIC's only recommendation for {', '.join(f'{g} {keys[g]}' for g in tested)}"
         summary = (r["summary"] + f" Based only on {', '.join(tested)}: no {' or '.join(untested)} result was "
-                   f"available; this is CPIC's only recommendation for {', '.join(f'{g} {keys[g]}' for g in tested)}.")
+                   f"available; {why}.")
         out.append(Recommendation(drug=drug, rxnorm=r["rxnorm"], genes=tuple(keys), action=r["action"],
                                   summary=summary, dose_adjustment=r["dose_adjustment"], strength=r["strength"],
                                   basis=basis, level=_level(r["action"], lookup, calls), population=population))
