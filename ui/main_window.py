@@ -44,6 +44,8 @@ class MainWindow(QMainWindow):
         for spec in views if views is not None else VIEWS:
             view = spec.create(session, prefs)
             view.message.connect(self.show_status)
+            if hasattr(view, "open_view"):
+                view.open_view.connect(self.show_view)      # e.g. a data import clicked on the timeline
             if hasattr(view, "set_deferred"):
                 view.set_deferred(True)     # hidden tabs load the patient when they are first shown
             self.views[spec.id] = view
@@ -157,6 +159,11 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(view)
             if not view.show_drug(drug):
                 self.show_status(f"{drug} is not among this patient's medicines with pharmacogenomic guidance.")
+
+    def show_view(self, view_id: str) -> None:
+        """Bring the tab ``view_id`` to the front (unknown ids are ignored)."""
+        if view_id in self.views:
+            self.tabs.setCurrentWidget(self.views[view_id])
 
     def focus_search(self) -> None:
         self.patients.search.setFocus()

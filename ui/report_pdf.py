@@ -274,7 +274,8 @@ def _trends_html(c: ReportContent, doc: QTextDocument, width_px: float) -> str:
         url = f"trend-{s.key}.png"
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), img)
         h = cell_w * img.height() / img.width()
-        cells.append(f"<td width='50%'><img src='{url}' width='{int(cell_w)}' height='{int(h)}'></td>")
+        note = f"<br><span class='small muted'>{_e(s.note)}</span>" if s.note else ""
+        cells.append(f"<td width='50%'><img src='{url}' width='{int(cell_w)}' height='{int(h)}'>{note}</td>")
     cells += ["<td width='50%'></td>"] * (len(cells) % 2)
     rows = "".join("<tr>" + "".join(cells[i:i + 2]) + "</tr>" for i in range(0, len(cells), 2))
     axis = "Horizontal axis: years relative to this report." if c.deidentified else ""

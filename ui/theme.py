@@ -69,6 +69,7 @@ QSpinBox::up-button, QSpinBox::down-button, QDoubleSpinBox::up-button, QDoubleSp
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus { border: 1px solid $accent; }
 QPushButton { background: $surface; border: 1px solid $border; border-radius: 6px; padding: 6px 14px; }
 QPushButton:hover { border-color: $accent; }
+QPushButton:checked { background: $selection; border-color: $accent; }
 QPushButton:default, QPushButton#primary { background: $accent; color: $accent_text; border-color: $accent; }
 QPushButton:disabled { color: $text_muted; }
 QTabWidget::pane { border: none; }

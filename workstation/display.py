@@ -1,50 +1,17 @@
-"""Display text for stored quantities: UCUM unit codes as people write them, and numbers without exponents.
+"""Display text for stored quantities: numbers without exponents, model results, and (re-exported from the unit
+policy, :mod:`workstation.units`) UCUM unit codes as people write them.
 
-The store keeps units as UCUM case-sensitive codes (see ``workstation/ingest/units.py``); clinicians read
-``mmHg``, not ``mm[Hg]``. :func:`unit_text` is the one place a code becomes display text: the window (timeline,
-omics, wearables, risk inputs, what-if) and the consult report. It only rewrites notation (brackets, annotations, exponents, the ``u``
-micro prefix, named codes such as ``Cel``); an unknown code is shown as stored, never guessed.
-Presentation only; GUI-thread free (pure functions).
+The store keeps units as UCUM case-sensitive codes; clinicians read ``mmHg``, not ``mm[Hg]``.
+:func:`workstation.units.unit_text` is the one place a code becomes display text: the window (timeline, omics,
+wearables, risk inputs, what-if) and the consult report. Presentation only; GUI-thread free (pure functions).
 """
 from __future__ import annotations
 
 import math
-import re
 
-# Whole codes with a conventional written form (UCUM 2.1 tables: Cel §4.3 t.16, [degF] §4.6 t.22, a/mo/wk/d t.5).
-UNIT_TEXT: dict[str, str] = {
-    "mm[Hg]": "mmHg", "mL/min/{1.73_m2}": "mL/min/1.73 m²", "kg/m2": "kg/m²", "Cel": "°C", "[degF]": "°F",
-    "a": "years", "mo": "months", "wk": "weeks", "d": "days", "[IU]/L": "IU/L", "[in_i]": "in", "[lb_av]": "lb",
-    "[mi_i]": "mi", "[ft_i]": "ft", "[oz_av]": "oz",
-}
-# Bracketed atoms inside longer codes (e.g. "[IU]/mL", "cm[H2O]").
-_ATOMS = {"[Hg]": "Hg", "[H2O]": "H₂O", "[IU]": "IU", "[iU]": "IU", "[degF]": "°F", "[in_i]": "in",
-          "[lb_av]": "lb", "[mi_i]": "mi", "[ft_i]": "ft", "[oz_av]": "oz", "[pH]": "pH"}
-_SUPER = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_MICRO = re.compile(r"(?<![A-Za-z])u(?=(mol|g|L|IU|\[IU\]|U|eq|m\b))")
-_POWER_OF_TEN = re.compile(r"10[*^](-?\d+)")
-_EXPONENT = re.compile(r"(?<=[A-Za-z])([23])(?![\d.])")
+from workstation.units import unit_text
 
-
-def unit_text(unit: str | None) -> str:
-    """A UCUM code as people write it: ``mm[Hg]`` → mmHg, ``mL/min/{1.73_m2}`` → mL/min/1.73 m², ``Cel`` → °C,
-    ``umol/L`` → µmol/L, ``10*3/uL`` → 10³/µL, ``{steps}`` → steps. None or blank → ''."""
-    u = "" if unit is None else str(unit).strip()
-    if not u or u.lower() == "nan":
-        return ""
-    if u in UNIT_TEXT:
-        return UNIT_TEXT[u]
-    out = []
-    for part in re.split(r"(\{[^}]*\})", u):       # annotations ({steps}) are free text: only unbraced
-        if part.startswith("{"):
-            out.append(part[1:-1].replace("_", " "))
-            continue
-        text = _MICRO.sub("µ", part)
-        for code, shown in _ATOMS.items():
-            text = text.replace(code, shown)
-        text = _POWER_OF_TEN.sub(lambda m: "10" + m.group(1).translate(_SUPER), text)
-        out.append(_EXPONENT.sub(lambda m: m.group(1).translate(_SUPER), text))
-    return "".join(out)
+__all__ = ["number_text", "score_text", "unit_text"]
 
 
 def number_text(v, *, digits: int = 4) -> str:

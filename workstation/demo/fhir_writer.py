@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from workstation.demo.cohort import CONDITIONS, SMOKING, DemoPatient
+from workstation.demo.cohort import CONDITIONS, SMOKING, TODAY, DemoPatient
 
 NS = uuid.UUID("6f1c2b1e-3b7a-4f1e-9d52-1f0d8e6a9c01")
 LOINC = "http://loinc.org"
@@ -20,6 +20,68 @@ LABS = [("2093-3", "Total Cholesterol", "mg/dL"), ("2085-9", "High Density Lipop
         ("18262-6", "Low Density Lipoprotein Cholesterol", "mg/dL"), ("2571-8", "Triglycerides", "mg/dL"),
         ("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "%"), ("2339-0", "Glucose", "mg/dL"),
         ("38483-4", "Creatinine", "mg/dL"), ("33914-3", "Estimated Glomerular Filtration Rate", "mL/min/{1.73_m2}")]
+
+
+# Events that go with a diagnosis in the demo's story (synthetic timing, no randomness): (kind, SNOMED CT code,
+# display, days after onset, length in days). Codes and displays as in the Synthea R4 sample bundles
+# (../shared/data/fhir_r4_synthea): inpatient encounter 183452005, electrical cardioversion 180325003,
+# echocardiography 40701008, bone density scan 312681000.
+CONDITION_EVENTS = {
+    "chd": (("admission", "183452005", "Encounter Inpatient", 0, 3),
+            ("procedure", "40701008", "Echocardiography (procedure)", 1, 0)),
+    "afib": (("procedure", "180325003", "Electrical cardioversion", 21, 0),),
+    "osteoporosis": (("procedure", "312681000", "Bone density scan (procedure)", 0, 0),),
+}
+
+# Adult reference intervals written into the demo's lab Observations as FHIR referenceRange, each with its source.
+# code -> {sex or "any": (low, high, text)}; None = that side is open. Labs without a row carry no range (and are
+# drawn without a band): glucose 2339-0, because the published intervals (e.g. MedlinePlus "Blood sugar test",
+# https://medlineplus.gov/ency/article/003482.htm: 70-100 mg/dL) are for fasting samples and the demo's glucose is
+# not recorded as fasting. Vital signs (blood pressure, heart rate, height, weight, BMI) carry no range either.
+REFERENCE_RANGES: dict[str, dict[str, tuple[float | None, float | None, str]]] = {
+    # NCEP ATP III, Executive Summary, JAMA 2001;285:2486-2497, Table 2 "ATP III Classification of LDL, Total, and
+    # HDL Cholesterol (mg/dL)" and the triglyceride classification (section "Triglycerides"): total <200 desirable,
+    # LDL <100 optimal, HDL <40 low, triglycerides <150 normal. One-sided: the open side has no limit.
+    "2093-3": {"any": (None, 200.0, "<200 mg/dL desirable (NCEP ATP III)")},
+    "2085-9": {"any": (40.0, None, ">=40 mg/dL; <40 is low (NCEP ATP III)")},
+    "18262-6": {"any": (None, 100.0, "<100 mg/dL optimal (NCEP ATP III)")},
+    "2571-8": {"any": (None, 150.0, "<150 mg/dL normal (NCEP ATP III)")},
+    # American Diabetes Association, Standards of Care in Diabetes-2024, section 2 (Diabetes Care 2024;47 Suppl 1:
+    # S20-S42): A1C 5.7-6.4 % is prediabetes, >=6.5 % diabetes, so below 5.7 % (reported to one decimal: <=5.6 %).
+    "4548-4": {"any": (None, 5.6, "below 5.7 % (ADA 2024: 5.7-6.4 % prediabetes, 6.5 % or more diabetes)")},
+    # MedlinePlus "Creatinine blood test", https://medlineplus.gov/ency/article/003475.htm: 0.7 to 1.3 mg/dL for
+    # men and 0.6 to 1.1 mg/dL for women.
+    "38483-4": {"male": (0.7, 1.3, "0.7-1.3 mg/dL (men; MedlinePlus)"),
+                "female": (0.6, 1.1, "0.6-1.1 mg/dL (women; MedlinePlus)")},
+    # MedlinePlus "Glomerular filtration rate", https://medlineplus.gov/ency/article/007305.htm: normal results
+    # range from 90 to 120 mL/min/1.73 m2; older people have lower normal GFR levels.
+    "33914-3": {"any": (90.0, 120.0, "90-120 mL/min/1.73 m2 (MedlinePlus); lower in older people")},
+}
+_V3_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+
+
+def reference_range(code: str, sex: str) -> tuple[float | None, float | None, str] | None:
+    """The cited adult interval for ``code`` (by sex where the source gives one), or None."""
+    row = REFERENCE_RANGES.get(code)
+    return None if row is None else row.get(sex, row.get("any"))
+
+
+def _with_range(obs: dict, code: str, sex: str, value: float, unit: str) -> dict:
+    """``obs`` with its referenceRange and an interpretation (H/L/N) derived from that range, as labs report."""
+    rr = reference_range(code, sex)
+    if rr is None:
+        return obs
+    low, high, text = rr
+    entry: dict = {"text": text}
+    if low is not None:
+        entry["low"] = {"value": low, "unit": unit, "system": UCUM, "code": unit}
+    if high is not None:
+        entry["high"] = {"value": high, "unit": unit, "system": UCUM, "code": unit}
+    obs["referenceRange"] = [entry]
+    v = round(value, 2)
+    flag = "H" if high is not None and v > high else "L" if low is not None and v < low else "N"
+    obs["interpretation"] = [{"coding": [{"system": _V3_INTERPRETATION, "code": flag}]}]
+    return obs
 
 
 def creatinine_for(egfr: float, age: float, female: bool) -> float:
@@ -94,6 +156,21 @@ def bundle_for(p: DemoPatient) -> dict:
                                           "code": role, "display": role_disp}]},
              "condition": [{"code": {"coding": [{"system": SCT, "code": code, "display": disp}], "text": disp},
                             "onsetAge": {"value": age, "unit": "a", "system": UCUM, "code": "a"}}]})
+    for i, (key, onset) in enumerate(p.conditions):       # the procedures and admissions that go with a diagnosis
+        for j, (kind, code, disp, days, length) in enumerate(CONDITION_EVENTS.get(key, ())):
+            start = onset + timedelta(days=days)
+            if start >= TODAY:
+                continue
+            if kind == "admission":
+                add({"resourceType": "Encounter", "id": _uid(p.id, "adm", i, j), "status": "finished",
+                     "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
+                     "type": [{"coding": [{"system": SCT, "code": code, "display": disp}]}],
+                     "subject": {"reference": pref},
+                     "period": {"start": _ts(start, 14), "end": _ts(start + timedelta(days=length), 11)}})
+            else:
+                add({"resourceType": "Procedure", "id": _uid(p.id, "proc", i, j), "status": "completed",
+                     "code": {"coding": [{"system": SCT, "code": code, "display": disp}], "text": disp},
+                     "subject": {"reference": pref}, "performedDateTime": _ts(start, 11)})
     on_statin = any("statin" in m[1].lower() for m in p.medications)
     for v, d in enumerate(p.visits):
         drift = v / max(1, len(p.visits) - 1)
@@ -107,8 +184,15 @@ def bundle_for(p: DemoPatient) -> dict:
                   "33914-3": max(15.0, p.egfr - 3 * drift + rng.gauss(0, 2))}
         age = (d - p.birth_date).days / 365.25
         values["38483-4"] = creatinine_for(values["33914-3"], age, p.sex == "female") + rng.gauss(0, 0.02)
+        add({"resourceType": "Encounter", "id": _uid(p.id, "enc", v), "status": "finished",
+             "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+             "type": [{"coding": [{"system": SCT, "code": "185349003",
+                                   "display": "Encounter for check up (procedure)"}]}],
+             "subject": {"reference": pref},
+             "period": {"start": _ts(d, 9), "end": _ts(d, 10)}})
         for code, disp, unit in LABS:
-            add(_obs(p, pref, f"lab{v}-{code}", "laboratory", code, disp, d, _quantity(values[code], unit)))
+            add(_with_range(_obs(p, pref, f"lab{v}-{code}", "laboratory", code, disp, d,
+                                 _quantity(values[code], unit)), code, p.sex, values[code], unit))
         sbp = p.sbp + rng.gauss(0, 7)
         dbp = 0.55 * sbp + rng.gauss(8, 4)
         bp = _obs(p, pref, f"bp{v}", "vital-signs", "55284-4", "Blood Pressure", d, None)

@@ -2,7 +2,7 @@
 
 Each ``map_xxx(resource, ctx)`` returns a list of row dicts (one resource can give several rows: an Observation
 with components, a FamilyMemberHistory with several conditions). ``ctx`` resolves references and reports bad
-fields (:class:`Ctx`). Dates become naive UTC datetimes; units become UCUM (:mod:`workstation.ingest.units`).
+fields (:class:`Ctx`). Dates become naive UTC datetimes; units become UCUM (:mod:`workstation.units`, the unit policy).
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import json
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from workstation.ingest.units import is_alias, to_ucum
+from workstation import units
+from workstation.units import is_alias, to_ucum
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
@@ -102,10 +103,54 @@ def _value_fields(holder: dict, res: dict, path: str, ctx: Ctx) -> dict:
     return out
 
 
-def _ref_range(holder: dict, res: dict, ctx: Ctx) -> tuple[float | None, float | None]:
-    rr = (holder.get("referenceRange") or [{}])[0]
-    return (_number((rr.get("low") or {}).get("value"), res, "referenceRange.low", ctx),
-            _number((rr.get("high") or {}).get("value"), res, "referenceRange.high", ctx))
+NORMAL_RANGE = {"normal", "recommended"}   # referenceRange.type codes (HL7 referencerange-meaning) drawn as a band
+
+
+def _range_pick(ranges: list) -> tuple[int, dict]:
+    """The range to keep: the first whose type is absent or 'normal'/'recommended', else the first."""
+    for i, rr in enumerate(ranges):
+        codes = {c.get("code") for c in ((rr or {}).get("type") or {}).get("coding") or []}
+        if not codes or codes & NORMAL_RANGE:
+            return i, rr or {}
+    return 0, ranges[0] or {}
+
+
+def _ref_range(holder: dict, res: dict, path: str, value_unit: str | None, code: str | None,
+               ctx: Ctx) -> dict:
+    """ref_low / ref_high (in the value's unit, converted by the unit policy when the range's unit differs) and
+    ref_text from the first normal ``referenceRange``; a range in a unit that cannot be converted keeps only text."""
+    ranges = holder.get("referenceRange") or []
+    if not ranges:
+        return {"ref_low": None, "ref_high": None, "ref_text": None}
+    i, rr = _range_pick(ranges)
+    out = {"ref_text": rr.get("text")}
+    notes = []
+    for side in ("low", "high"):
+        q = rr.get(side) or {}
+        v = _number(q.get("value"), res, f"{path}referenceRange[{i}].{side}.value", ctx)
+        unit = _unit(q, ctx) if (q.get("unit") or q.get("code")) else None
+        if v is not None and unit and value_unit and unit != value_unit:
+            conv = units.convert(v, unit, value_unit, code=code)
+            if conv is None:
+                notes.append(f"{side} {v:g} {units.unit_text(unit)}")
+            v = conv
+        out[f"ref_{side}"] = v
+    if notes:
+        extra = (f"reference range recorded in a unit that cannot be converted to "
+                 f"{units.unit_text(value_unit)}: {', '.join(notes)}")
+        out["ref_text"] = f"{out['ref_text']}; {extra}" if out["ref_text"] else extra
+    return out
+
+
+def _interpretation(holder: dict) -> str | None:
+    """The first interpretation code (HL7 v3 ObservationInterpretation: H, L, N, A, HH, LL ...), as recorded."""
+    for concept in holder.get("interpretation") or []:
+        code = coding_code(concept)
+        if code:
+            return str(code)
+        if (concept or {}).get("text"):
+            return str(concept["text"])
+    return None
 
 
 def _effective(res: dict, ctx: Ctx, prefix: str = "effective") -> datetime | None:
@@ -123,13 +168,14 @@ def map_observation(res: dict, ctx: Ctx) -> list[dict]:
     rows = []
     has_value = any(k.startswith("value") for k in res)
     if has_value or not res.get("component"):
-        low, high = _ref_range(res, res, ctx)
-        rows.append({**base, **first_coding(res.get("code")), **_value_fields(res, res, "", ctx),
-                     "ref_low": low, "ref_high": high})
+        coding, value = first_coding(res.get("code")), _value_fields(res, res, "", ctx)
+        rows.append({**base, **coding, **value, **_ref_range(res, res, "", value["unit"], coding["code"], ctx),
+                     "interpretation": _interpretation(res)})
     for i, comp in enumerate(res.get("component") or []):
-        low, high = _ref_range(comp, res, ctx)
-        rows.append({**base, **first_coding(comp.get("code")),
-                     **_value_fields(comp, res, f"component[{i}].", ctx), "ref_low": low, "ref_high": high})
+        coding, value = first_coding(comp.get("code")), _value_fields(comp, res, f"component[{i}].", ctx)
+        rows.append({**base, **coding, **value,
+                     **_ref_range(comp, res, f"component[{i}].", value["unit"], coding["code"], ctx),
+                     "interpretation": _interpretation(comp)})
     return rows
 
 

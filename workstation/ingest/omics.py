@@ -25,7 +25,7 @@ import pandas as pd
 from workstation.errors import MalformedFile, UnknownSample
 from workstation.ingest.base import ImportResult
 from workstation.ingest.common import finish, open_text, parse_timestamps, start_patient_file
-from workstation.ingest.units import to_ucum
+from workstation.units import to_ucum
 from workstation.progress import Progress
 from workstation.store import import_batch
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workstation.ingest.units import to_ucum
+from workstation.units import to_ucum
 
 CHUNK = 100_000
 COLUMNS = ["metric", "start_utc", "end_utc", "value", "unit", "utc_offset_min", "device"]

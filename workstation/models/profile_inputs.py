@@ -2,7 +2,8 @@
 
 Rules (also shown to the user through ``Score.sources`` / ``Score.notes``):
 
-* Labs and vitals by LOINC code (``clinical_codes.LOINC``), converted to the model's unit (UCUM), the most recent
+* Labs and vitals by LOINC code (``clinical_codes.LOINC``), converted to the model's unit (UCUM) by the unit
+  policy (:mod:`workstation.units`), the most recent
   value on or before ``profile.as_of`` within ``WINDOWS_DAYS``. The windows are this project's defaults for a
   point-of-care estimate, not guideline values.
 * eGFR: computed with the race-free CKD-EPI 2021 equation (the one PREVENT uses; MODELS.md section 2) from the
@@ -23,25 +24,17 @@ from typing import Any
 
 import pandas as pd
 
+from workstation import units
 from workstation.models import clinical_codes as cc
 from workstation.models import prs_match
 
 WINDOWS_DAYS = {"total_chol": 5 * 365, "hdl": 5 * 365, "sbp": 365, "bmi": 365, "weight": 365, "height": 20 * 365,
                 "waist": 365, "creatinine": 365, "egfr": 365, "smoking": 2 * 365}
-MGDL_PER_MMOL_CHOL = 1 / 0.02586     # the factor PREVENT/preventr uses (0.02586 mmol/L per mg/dL)
-UMOL_PER_MGDL_CREAT = 88.42          # creatinine, molar mass 113.12 g/mol
-UNIT_FACTORS = {                     # UCUM (and common non-UCUM spellings) -> model unit
-    "total_chol": {"mg/dl": 1.0, "mmol/l": MGDL_PER_MMOL_CHOL},
-    "hdl": {"mg/dl": 1.0, "mmol/l": MGDL_PER_MMOL_CHOL},
-    "sbp": {"mm[hg]": 1.0, "mmhg": 1.0},
-    "bmi": {"kg/m2": 1.0, "kg/m^2": 1.0, "kg/(m2)": 1.0},
-    "height": {"cm": 1.0, "m": 100.0, "[in_i]": 2.54, "in": 2.54, "mm": 0.1},
-    "weight": {"kg": 1.0, "g": 0.001, "[lb_av]": 0.45359237, "lb": 0.45359237},
-    "waist": {"cm": 1.0, "[in_i]": 2.54, "in": 2.54},
-    "creatinine": {"mg/dl": 1.0, "umol/l": 1 / UMOL_PER_MGDL_CREAT, "µmol/l": 1 / UMOL_PER_MGDL_CREAT},
-    "egfr": {"ml/min/{1.73_m2}": 1.0, "ml/min/1.73m2": 1.0, "ml/min/1.73_m2": 1.0, "ml/min/{1.73m2}": 1.0,
-             "ml/min": 1.0},
-}
+# The unit each model input is expected in (UCUM). Values in other units are converted by the unit policy
+# (workstation/units.py, resources/units/conversions.tsv: cholesterol 0.02586 mmol/L per mg/dL as PREVENT uses it,
+# creatinine 88.42 umol/L per mg/dL); a unit it cannot convert is named in the notes and the value is not used.
+MODEL_UNITS = {"total_chol": "mg/dL", "hdl": "mg/dL", "sbp": "mm[Hg]", "bmi": "kg/m2", "height": "cm",
+               "weight": "kg", "waist": "cm", "creatinine": "mg/dL", "egfr": "mL/min/{1.73_m2}"}
 
 
 @dataclass
@@ -85,15 +78,14 @@ def _latest_obs(profile, key: str, notes: list[str]) -> Fact | None:
         t = _ts(r["effective"])
         if t is None or t > as_of or t < start:
             continue
-        unit = str(r["unit"] or "").strip().lower()
-        factor = UNIT_FACTORS.get(key, {}).get(unit)
-        if factor is None:
-            notes.append(f"{r['display'] or r['code']} on {t.date()} has unit {r['unit']!r}, which is not "
-                         "recognised; not used")
+        value = units.convert(float(r["value_num"]), r["unit"], MODEL_UNITS[key], code=str(r["code"]))
+        if value is None:
+            notes.append(f"{r['display'] or r['code']} on {t.date()} has unit {r['unit']!r}, which cannot be "
+                         f"converted to {units.unit_text(MODEL_UNITS[key])}; not used")
             continue
         rank = (t, cc.LOINC[key].index(str(r["code"])) * -1)
         if best is None or rank > best[0]:
-            best = (rank, r, t, float(r["value_num"]) * factor)
+            best = (rank, r, t, float(value))
     if best is None:
         notes.append(f"no {key.replace('_', ' ')} within the last {WINDOWS_DAYS[key] // 365} year(s)")
         return None

@@ -20,7 +20,7 @@ LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "caution": "caution (result 
 
 
 def display_unit(unit: str | None) -> str:
-    """A UCUM unit as printed for people ('mm[Hg]' -> 'mmHg'); the same converter as the window's."""
+    """A UCUM unit as printed for people ('mm[Hg]' -> 'mmHg'); the unit policy's converter, as in the window."""
     return unit_text(unit)
 
 
@@ -124,6 +124,7 @@ class TrendSeries:
     latest: str = ""                    # "142 mm[Hg] on 14 Oct 2025"
     ref_low: float | None = None
     ref_high: float | None = None
+    note: str = ""                      # what the unit policy did: values converted, values not drawn (and why)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@
 Codes: LOINC (loinc.org). SBP, total cholesterol and eGFR use the profile mapper's code lists
 (``workstation.models.clinical_codes.LOINC``), so the trend shows the same records the scores read. HbA1c:
 4548-4 "Hemoglobin A1c/Hemoglobin.total in Blood" (also in the Synthea R4 samples) and 17856-6 (the same, by
-HPLC). Values are plotted as recorded; a series with units the trend cannot put on one axis keeps only the most
-common unit. Series without any value are left out (the report says so).
+HPLC). Units follow the single unit policy (:func:`workstation.units.harmonise`): the series is drawn in the unit
+most of its values carry, values recorded in another unit are converted through the policy's cited table, and any
+value that cannot be converted is not drawn and is counted in the series' ``note`` (never dropped silently).
+Series without any value are left out (the report says so).
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from workstation import units
 from workstation.models.clinical_codes import LOINC
 from workstation.report.content import TrendSeries, display_unit
 from workstation.report.deid import When
@@ -34,22 +37,29 @@ def trend_series(observations: pd.DataFrame, when: When) -> tuple[TrendSeries, .
     as_of = pd.Timestamp(when.as_of)
     out = []
     for key, label, codes in TRENDS:
-        rows = obs[obs["code"].astype(str).isin(codes)]
-        if rows.empty:
-            continue
-        unit = rows["unit"].fillna("").mode().iloc[0]
-        rows = rows[rows["unit"].fillna("") == unit].sort_values("effective")
+        rows = obs[obs["code"].astype(str).isin(codes)].sort_values("effective", kind="stable")
         eff = pd.to_datetime(rows["effective"])
         if getattr(eff.dt, "tz", None) is not None:
             eff = eff.dt.tz_convert(None)
-        rows = rows[eff <= as_of].tail(MAX_POINTS)
+        rows = rows[eff <= as_of].assign(_trend=key)
         if rows.empty:
             continue
-        pts = tuple((when.x(t), float(v)) for t, v in zip(rows["effective"], rows["value_num"]))
-        last = rows.iloc[-1]
-        lo = rows["ref_low"].dropna()
-        hi = rows["ref_high"].dropna()
-        latest = f"{_fmt(float(last['value_num']))} {display_unit(unit)}".strip() + f", {when.ago(last['effective'])}"
+        shown, groups = units.harmonise(rows, value="value_num", by="_trend")
+        main = next(g for g in groups if not g.separate)
+        apart = [g for g in groups if g.separate]
+        if main.n == 0:          # every value is in a unit without a main-unit group (cannot happen: kept safe)
+            continue
+        drawn = shown[shown["group"] == main.key].tail(MAX_POINTS)
+        pts = tuple((when.x(t), float(v)) for t, v in zip(drawn["effective"], drawn["shown_value"]))
+        last = drawn.iloc[-1]
+        lo, hi = drawn["shown_ref_low"].dropna(), drawn["shown_ref_high"].dropna()
+        unit = main.unit
+        latest = f"{_fmt(float(last['shown_value']))} {display_unit(unit)}".strip() + f", {when.ago(last['effective'])}"
+        notes = [units.conversion_note(main)] if main.converted else []
+        notes += [f"{g.n} value{'s' if g.n != 1 else ''} recorded in {display_unit(g.unit) or 'no unit'} "
+                  f"cannot be converted to {display_unit(unit)} and {'are' if g.n != 1 else 'is'} not drawn."
+                  for g in apart]
         out.append(TrendSeries(key, label, display_unit(unit), pts, when.x_axis, latest,
-                               float(lo.iloc[-1]) if len(lo) else None, float(hi.iloc[-1]) if len(hi) else None))
+                               float(lo.iloc[-1]) if len(lo) else None, float(hi.iloc[-1]) if len(hi) else None,
+                               note=" ".join(notes)))
     return tuple(out)

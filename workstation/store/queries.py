@@ -27,44 +27,69 @@ def patient_list(store) -> pd.DataFrame:
 
 
 def numeric_observations(store, patient_id: str) -> pd.DataFrame:
-    """Numeric labs and vitals: code, display, category, unit, effective, value, ref_low, ref_high; by code, time."""
+    """Numeric labs and vitals: code, display, category, unit, effective, value, ref_low, ref_high, ref_text,
+    interpretation (the record's code, e.g. H or L), value_text (a comparator such as '<0.1'); by code, time."""
     return store.con.execute("""
         SELECT coalesce(code, display) AS code, any_value(display) OVER (PARTITION BY coalesce(code, display))
-               AS display, category, unit, effective, value_num AS value, ref_low, ref_high
+               AS display, category, unit, effective, value_num AS value, ref_low, ref_high, ref_text,
+               interpretation, value_text
         FROM observations
         WHERE patient_id = ? AND value_num IS NOT NULL AND effective IS NOT NULL
         ORDER BY category, display, code, effective""", [patient_id]).df()
 
 
-def timeline_spans(store, patient_id: str) -> pd.DataFrame:
-    """Conditions and medications as spans: kind (condition|medication), label, start, end (NULL = ongoing)."""
+def day_zero_options(store, patient_id: str) -> list[tuple[str, str, datetime]]:
+    """Candidate day-zero anchors: (key, label, when) for birth, the first visit, each diagnosis onset and each
+    medicine's first start, in that order (diagnoses and medicines by date). Keys: birth | first_visit | diagnosis
+    | medication. One query."""
+    rows = store.con.execute("""
+        SELECT 0 AS k, 'birth' AS key, 'Birth' AS label, CAST(birth_date AS TIMESTAMP) AS t
+        FROM patients WHERE id = ? AND birth_date IS NOT NULL
+        UNION ALL
+        SELECT 1, 'first_visit', 'First visit', min(t) FROM (
+            SELECT min(start_time) AS t FROM encounters WHERE patient_id = ?
+            UNION ALL SELECT min(effective) FROM observations WHERE patient_id = ?) HAVING min(t) IS NOT NULL
+        UNION ALL
+        SELECT 2, 'diagnosis', 'Diagnosis: ' || coalesce(display, code), min(onset) FROM conditions
+        WHERE patient_id = ? AND onset IS NOT NULL GROUP BY coalesce(display, code)
+        UNION ALL
+        SELECT 3, 'medication', 'Start of ' || coalesce(display, code), min(start_time) FROM medications
+        WHERE patient_id = ? AND start_time IS NOT NULL GROUP BY coalesce(display, code)
+        ORDER BY k, t, label""", [patient_id] * 5).fetchall()
+    return [(key, label, pd.Timestamp(t).to_pydatetime()) for _k, key, label, t in rows]
+
+
+def timeline_events(store, patient_id: str) -> pd.DataFrame:
+    """Everything that happened to the patient, one row per event, for the combined timeline's lanes:
+    lane (medications | conditions | procedures | encounters | data), label, start, end (NULL: a point, or ongoing
+    when ``status`` says so), status, detail, source_id, kind (the encounter class, or the data file's kind:
+    vcf | omics | wearable), file_name, dated_by. An omics file is dated by when its values were measured where it
+    says (``measured_at``), any other data file by when it was imported (``dated_by`` says which; finding a
+    wearable file's first sample would scan its samples on every patient switch)."""
     return store.con.execute("""
-        SELECT 'condition' AS kind, display AS label, onset AS start, abatement AS "end", clinical_status AS status
+        SELECT 'medications' AS lane, coalesce(display, code) AS label, start_time AS start, end_time AS "end",
+               status, dosage AS detail, source_id, kind, NULL AS file_name, NULL AS dated_by
+        FROM medications WHERE patient_id = ? AND start_time IS NOT NULL
+        UNION ALL
+        SELECT 'conditions', coalesce(display, code), onset, abatement, clinical_status, NULL, source_id, NULL,
+               NULL, NULL
         FROM conditions WHERE patient_id = ? AND onset IS NOT NULL
         UNION ALL
-        SELECT 'medication', display, start_time, end_time, status
-        FROM medications WHERE patient_id = ? AND start_time IS NOT NULL
-        ORDER BY kind, start""", [patient_id, patient_id]).df()
-
-
-def day_zero_options(store, patient_id: str) -> list[tuple[str, str, datetime]]:
-    """Candidate day-zero anchors: (key, label, when) for birth, the first visit and each diagnosis onset."""
-    con = store.con
-    out: list[tuple[str, str, datetime]] = []
-    b = con.execute("SELECT birth_date FROM patients WHERE id = ?", [patient_id]).fetchone()
-    if b and b[0] is not None:
-        out.append(("birth", "Birth", pd.Timestamp(b[0]).to_pydatetime()))
-    first = con.execute("""
-        SELECT min(t) FROM (SELECT min(start_time) AS t FROM encounters WHERE patient_id = ?
-                            UNION ALL SELECT min(effective) FROM observations WHERE patient_id = ?)""",
-                        [patient_id, patient_id]).fetchone()
-    if first and first[0] is not None:
-        out.append(("first_visit", "First visit", pd.Timestamp(first[0]).to_pydatetime()))
-    for display, onset in con.execute("""
-            SELECT display, min(onset) FROM conditions WHERE patient_id = ? AND onset IS NOT NULL
-            GROUP BY display ORDER BY min(onset)""", [patient_id]).fetchall():
-        out.append(("diagnosis", f"Diagnosis: {display}", pd.Timestamp(onset).to_pydatetime()))
-    return out
+        SELECT 'procedures', coalesce(display, code), performed_start, performed_end, status, NULL, source_id, NULL,
+               NULL, NULL
+        FROM procedures WHERE patient_id = ? AND performed_start IS NOT NULL
+        UNION ALL
+        SELECT 'encounters', coalesce(display, class, 'Encounter'), start_time, end_time, status, NULL, source_id,
+               class, NULL, NULL
+        FROM encounters WHERE patient_id = ? AND start_time IS NOT NULL
+        UNION ALL
+        SELECT 'data', s.file_name, coalesce(o.measured, s.imported_at), NULL, NULL, s.counts, s.id, s.kind,
+               s.file_name, CASE WHEN o.measured IS NULL THEN 'imported' ELSE 'measured' END
+        FROM sources s
+        LEFT JOIN (SELECT source_id, min(measured_at) AS measured FROM analytes WHERE patient_id = ?
+                   GROUP BY source_id) o ON o.source_id = s.id
+        WHERE s.patient_id = ? AND s.kind IN ('vcf', 'omics', 'wearable')
+        ORDER BY lane, start""", [patient_id] * 6).df()
 
 
 # --- omics -----------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Every table that holds patient data carries ``patient_id`` and ``source_id`` (th
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1 ------------------------------------------------------------------------------------------------
 V1 = r"""
@@ -184,8 +184,19 @@ CREATE TABLE family_versions (
 );
 """
 
-# Forward migrations: MIGRATIONS[n] upgrades a store at version n to n + 1 (SQL run in one transaction).
-MIGRATIONS: dict[int, str] = {1: V2_FAMILY}
+# Version 3 (issue 18): what a lab result says about its reference range, kept from the record.
+#   interpretation: the code of the result's first FHIR Observation.interpretation coding (HL7 v3
+#                   ObservationInterpretation: H, L, HH, LL, N, A, AA, ...), as recorded; NULL when the record has none
+#   ref_text:       referenceRange.text as recorded (e.g. "<200 mg/dL desirable"), or a note when the record's
+#                   range was in a unit the unit policy cannot convert to the value's unit
+V3_RANGES = r"""
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS interpretation VARCHAR;
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS ref_text VARCHAR;
+"""
+
+# Forward migrations: MIGRATIONS[n] upgrades a store at version n to n + 1 (SQL run in one transaction). A new
+# store is created at version 1 and migrated forward, so every store has the same columns.
+MIGRATIONS: dict[int, str] = {1: V2_FAMILY, 2: V3_RANGES}
 
 DATA_TABLES = (
     "observations", "conditions", "medications", "allergies", "family_history", "procedures", "encounters",
