@@ -2,15 +2,17 @@
 
 The data come from the core pharmacogenomics API (the patient's calls, cached once per patient in
 ``ui.views._derived``, then ``workstation.pgx.guidance(result, medications)``); the colour is the core's
-``traffic_light``. :func:`compute` runs on the runner's worker.
+``Level`` on each alert. :func:`compute` runs on the runner's worker.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEVELS = ("avoid", "adjust", "standard", "info")
+LEVELS = ("avoid", "adjust", "caution", "standard", "info")
 # "info": guidance exists but no recommendation applies to the results available (a missing result is not standard).
-LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "standard": "standard", "info": "no usable result"}
+# "caution": standard guidance resting on an incomplete, ambiguous or translated gene result.
+LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "caution": "caution", "standard": "standard",
+              "info": "no usable result"}
 
 
 @dataclass(frozen=True)
@@ -28,13 +30,9 @@ def available() -> bool:
 
 
 def _level(alert) -> str:
-    """The core's traffic light for the alert's recommendation; "info" where no recommendation applies."""
-    from workstation.pgx import traffic_light
-
-    rec = getattr(alert, "recommendation", None)
-    light = traffic_light(getattr(rec, "action", None) if rec is not None else None,
-                          None if rec is None else getattr(alert, "severity", None))
-    return "info" if light == "none" else light
+    """The chip's word for the core's level on the alert; "info" where no recommendation applies."""
+    value = getattr(getattr(alert, "level", None), "value", "no_result")
+    return value if value in LEVELS else "info"
 
 
 def compute(store, profile) -> list[Alert]:

@@ -27,7 +27,8 @@ from workstation.report.content import LEVEL_TEXT, ReportContent, TrendSeries
 RESOLUTION = 300                      # PDF writer dpi (layout units); text stays vector
 MARGIN_MM = (13.0, 12.0, 13.0, 14.0)  # left, top, right, bottom (the footer sits in the bottom margin)
 FONT_FAMILIES = ["Segoe UI", "Helvetica Neue", "Arial", "DejaVu Sans", "Liberation Sans"]
-LEVEL_COLOR = {"avoid": LIGHT.avoid, "adjust": LIGHT.adjust, "standard": LIGHT.standard, "none": "#6b7280",
+LEVEL_COLOR = {"avoid": LIGHT.avoid, "adjust": LIGHT.adjust, "caution": LIGHT.adjust, "standard": LIGHT.standard,
+               "none": "#6b7280",
                "not_in_scope": "#9aa3ae"}
 TREND_COLORS = (LIGHT.series[0], LIGHT.series[1], LIGHT.series[2], LIGHT.series[3])
 PLOT_MM = (88.0, 30.0)
@@ -198,6 +199,13 @@ def _pgx_html(c: ReportContent) -> str:
     if rows and caveats:
         html += _table(["GENE", "DIPLOTYPE", "PHENOTYPE", "SOURCE", "CAVEATS"], rows,
                        ["12%", "20%", "26%", "11%", "31%"])
+    elif len(rows) > 10:          # the whole PharmCAT panel as a compact list keeps the summary to two pages
+        items = [f"<b>{_e(x.gene)}</b> {_e(x.diplotype)} <span class='muted'>({_e(x.phenotype)})</span>"
+                 + ("" if x.source == "VCF" else f" <span class='small muted'>[{_e(x.source)}]</span>")
+                 for x in g.genes]
+        html += f"<p style='margin-top: 2px; margin-bottom: 1px'>{' · '.join(items)}</p>"
+        html += ("<p class='small muted' style='margin-top: 2px'>Every result above is unambiguous, with all "
+                 "defining positions present in the data; all from the VCF unless marked.</p>")
     elif rows:
         html += _table(["GENE", "DIPLOTYPE", "PHENOTYPE", "SOURCE"], rows, ["15%", "30%", "40%", "15%"])
         html += ("<p class='small muted' style='margin-top: 2px'>Every result above is unambiguous, with all "
@@ -219,7 +227,7 @@ def _pgx_html(c: ReportContent) -> str:
         html += _table(["DRUG", "LOOKED UP WITH", "SOURCE"], rows, ["18%", "32%", "50%"])
     if g.other_actionable:
         html += (f"<p class='small' style='margin-top: 3px'><b>Other drugs with non-standard CPIC guidance for these "
-                 f"results</b> (not currently prescribed): {_e(', '.join(g.other_actionable))}.</p>")
+                 f"results</b> (not currently prescribed): {_e('; '.join(g.other_actionable))}.</p>")
     return html
 
 

@@ -142,6 +142,21 @@ class Session(QObject):
                          on_result=done, on_error=on_error, on_progress=on_progress)
 
 
+    # -- outside calls ---------------------------------------------------------------------------------------------
+    def store_outside_calls(self, fn: Callable[..., Any], patient_id: str, *args: Any,
+                            on_result: Callable[[Any], None], on_error: Callable[[str], None],
+                            **kwargs: Any) -> Job | None:
+        """Run a :mod:`workstation.store.outside_calls` writer; on success ``data_changed`` fires and the patient is
+        reloaded (its PGx calls change)."""
+        def done(result) -> None:
+            on_result(result)
+            self.data_changed.emit(result)
+            if self.profile is not None and self.profile.id == patient_id:
+                self.open_patient(patient_id)
+
+        return self.call(fn, patient_id, *args, key="outside_call", on_result=done, on_error=on_error, **kwargs)
+
+
 def _profile(store: Store, patient_id: str):
     if store.con is None:
         raise StoreLocked(LOCKED_TEXT)

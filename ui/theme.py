@@ -53,6 +53,7 @@ QLabel#error { color: $avoid; }
 QLabel#chip { background: $surface_alt; border: 1px solid $border; border-radius: 10px; padding: 2px 8px; }
 QLabel#alert_avoid { background: $avoid; color: white; border-radius: 10px; padding: 2px 10px; font-weight: 600; }
 QLabel#alert_adjust { background: $adjust; color: white; border-radius: 10px; padding: 2px 10px; font-weight: 600; }
+QLabel#alert_caution { background: $adjust; color: white; border-radius: 10px; padding: 2px 10px; font-weight: 600; }
 QLabel#alert_standard { background: $standard; color: white; border-radius: 10px; padding: 2px 10px; }
 QLabel#alert_info { background: $surface_alt; color: $text_muted; border: 1px dashed $border; border-radius: 10px;
     padding: 2px 10px; }

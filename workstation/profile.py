@@ -72,7 +72,7 @@ class PatientProfile:
         m = self.medications
         if m.empty:
             return m
-        return m[m["status"].fillna("active").str.lower().isin(["active", "on-hold", "intended", "unknown"])]
+        return m[m["status"].fillna("active").str.lower().isin(["active", "on-hold", "intended", "draft", "unknown"])]
 
     def active_conditions(self) -> pd.DataFrame:
         c = self.conditions

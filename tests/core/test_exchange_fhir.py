@@ -80,8 +80,10 @@ def test_ig_shapes(exported):
     impls = _by_profile(bundle, "therapeutic-implication")
     clop = [i for i in impls if any(c["valueCodeableConcept"].get("text") == "clopidogrel"
                                     for c in i["component"] if "valueCodeableConcept" in c)]
-    assert len(clop) == 1
+    assert len(clop) == 3          # CPIC's three indications (CVI ACS/PCI, CVI non-ACS non-PCI, NVI) stay split
     comps = {c["code"]["coding"][0]["code"]: c for c in clop[0]["component"]}
+    assert sorted(c["component"][-1]["valueString"].split(":")[0] for c in clop) == [
+        "clopidogrel (CVI ACS PCI)", "clopidogrel (CVI non-ACS non-PCI)", "clopidogrel (NVI)"]
     assert comps["51963-7"]["valueCodeableConcept"]["coding"][0] == {
         "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "32968", "display": "clopidogrel"}
     assert comps["therapeutic-implication"]["valueCodeableConcept"]["coding"][0]["code"] == "LA9657-3"

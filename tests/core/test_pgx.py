@@ -56,13 +56,23 @@ def test_every_resource_row_cites_a_source():
         assert all(r["source"].strip() for r in rows), f"{name} has a row without a source"
 
 
-def test_allele_table_matches_allele_facts():
-    facts = list(csv.DictReader(open(need(FACTS), encoding="utf-8"), delimiter="\t"))
+def test_allele_table_is_pharmcats_full_vectors():
+    """Every named allele keeps PharmCAT's full vector: a row for each non-null base (CYP2C19 *1 at all 35
+    positions, not only rs3758581), and nothing else."""
+    data = SHARED / "reference" / "pgx" / "pharmcat_data" / "alleles"
     ours = list(csv.DictReader(open(ROOT / "resources/pgx/alleles.tsv", encoding="utf-8"), delimiter="\t"))
-    key = lambda r, a: (r["gene"], r[a], r["pos_grch38"] if "pos_grch38" in r else r["pos"])  # noqa: E731
-    f = {key(r, "allele"): (r["ref"], r["alt_vcf"], r["function"], r["activity_value"]) for r in facts}
-    o = {key(r, "allele"): (r["ref"], r["alt"], r["function"], r["activity_value"]) for r in ours}
-    assert f == o
+    got = {(r["gene"], r["allele"], int(r["pos"])): r["alt"] for r in ours}
+    want = {}
+    for gene in sorted({r["gene"] for r in ours}):
+        t = json.loads(need(data / f"{gene}_translation.json").read_text(encoding="utf-8"))
+        for na in t["namedAlleles"]:
+            if na["name"] == "Mediterranean Haplotype":      # exemptions.json ignoredAlleles
+                continue
+            for v, base in zip(t["variants"], na["alleles"]):
+                if base is not None:
+                    want[(gene, na["name"], v["position"])] = base
+    assert got == want
+    assert len([k for k in got if k[:2] == ("CYP2C19", "*1")]) == 35
 
 
 def test_recommendations_strength_never_invented():
@@ -224,9 +234,13 @@ def test_dpyd_two_lowest_function_variants():
     assert c.diplotypes == ("Reference/[c.496A>G + c.2846A>T]",) and c.activity_score == 1.5
     half = all_ref_frame(["DPYD"], rs67376798=("T", "A", "0|1"), rs2297595=("T", "C", "0|1"))
     assert pgx.call_genotypes(half).genes["DPYD"].lookup_diplotype == "c.496A>G/c.2846A>T"
+    # intronic rs75017182 alone (exonic rs56038477 0/0): PharmCAT's 2025 definitions name it c.1129-5923C>G
     hap = pgx.call_genotypes(all_ref_frame(["DPYD"], rs75017182=("G", "C", "0/1"))).genes["DPYD"]
-    assert hap.diplotypes == ("Reference/c.1129-5923C>G, c.1236G>A (HapB3)",)
-    assert any("disagree" in m for m in hap.messages)   # exonic rs56038477 is 0/0 here
+    assert hap.diplotypes == ("Reference/c.1129-5923C>G",) and hap.activity_score == 1.5
+    both = all_ref_frame(["DPYD"], rs75017182=("G", "C", "0/1"), rs56038477=("C", "T", "0/1"))
+    assert pgx.call_genotypes(both).genes["DPYD"].diplotypes == ("Reference/c.1129-5923C>G, c.1236G>A (HapB3)",)
+    exon_only = all_ref_frame(["DPYD"], rs56038477=("C", "T", "0/1"))
+    assert any("disagree" in m for m in pgx.call_genotypes(exon_only).genes["DPYD"].messages)
 
 
 def test_outside_calls_and_guidance():

@@ -34,11 +34,20 @@ def test_advice_about_other_drugs_does_not_flag_the_drug():
     assert rows and all(r["action"] == "standard" for r in rows)
 
 
-def test_first_sentence_decides_the_action():
-    """Thioguanine NUDT15 PM: 'Reduce starting doses to 25% of normal dose...' is a dose adjustment."""
-    rows = [r for r in _rows() if r["drug"] == "thioguanine" and r["gene1"] == "NUDT15"
-            and r["key1"] == "Poor Metabolizer" and r["source_text"].lower().startswith(("reduce", "based on nudt15, reduce"))]
-    assert rows and all(r["action"] == "adjust dose" for r in rows)
+def test_equivalent_thiopurine_texts_get_the_same_action():
+    """TPMT or NUDT15 poor metabolizer: CPIC tells all three thiopurines the same thing (malignancy: drastically
+    reduced dose; non-malignant conditions: consider an alternative), but in a different order — azathioprine
+    leads with the alternative, mercaptopurine and thioguanine with the dose. The indication is not known here, so
+    the more serious branch decides for all three (it was avoid for azathioprine and adjust for the other two)."""
+    for gene, pos in (("TPMT", "key2"), ("NUDT15", "key1")):
+        actions = {r["drug"]: r["action"] for r in _rows()
+                   if r["drug"] in ("azathioprine", "mercaptopurine", "thioguanine")
+                   and r[pos] == "Poor Metabolizer" and r["key1" if pos == "key2" else "key2"] == "Normal Metabolizer"}
+        assert actions == dict.fromkeys(("azathioprine", "mercaptopurine", "thioguanine"),
+                                        "avoid / use alternative"), (gene, actions)
+    # the dose branch stays in the text the user reads
+    thio = [r for r in _rows() if r["drug"] == "thioguanine" and r["key1"] == "Poor Metabolizer"]
+    assert thio and all("25% of normal dose" in r["summary"] for r in thio if r["key2"] != "Poor Metabolizer")
 
 
 def test_warfarin_points_to_the_dosing_algorithm():

@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from ui.views import _derived
 from ui.views.base import PatientView
@@ -81,7 +82,7 @@ def _status_tone(v) -> str | None:
 
 
 def _level_tone(v) -> str | None:
-    return {"avoid": "avoid", "adjust": "adjust", "standard": "standard"}.get(str(v), "text_muted")
+    return {"avoid": "avoid", "adjust": "adjust", "caution": "adjust", "standard": "standard"}.get(str(v), "text_muted")
 
 
 GENE_COLUMNS = [Column("gene", "Gene"), Column("diplotype", "Diplotype(s)"), Column("phenotype", "Phenotype"),
@@ -103,14 +104,14 @@ def drug_items(bundle: PgxBundle, mode: str) -> list[dict]:
             recs = (a.basis or {}).get("recommendations") or ([rec.to_json()] if rec else [])
             genes = ", ".join((a.basis or {}).get("genes", {}))
             items.append({"drug": a.drug, "medication": a.medication, "genes": genes,
-                          "level": level_of(rec.action if rec else None, a.severity),
+                          "level": level_of(a.level),
                           "summary": rec.summary if rec else "No recommendation applies to the results available",
                           "strength": rec.strength if rec else "", "year": (a.basis or {}).get("guideline_year", ""),
                           "headline": a.headline, "recommendations": recs, "basis": a.basis})
     else:
         for r in bundle.recommendations:
             items.append({"drug": r.drug, "medication": None, "genes": ", ".join(r.genes),
-                          "level": level_of(r.action), "summary": r.summary, "strength": r.strength,
+                          "level": level_of(r.level), "summary": r.summary, "strength": r.strength,
                           "year": (r.basis or {}).get("guideline_year", ""), "headline": "",
                           "recommendations": [r.to_json()], "basis": r.basis})
     return items
@@ -132,8 +133,15 @@ class PgxView(PatientView):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.setSpacing(12)
         genes = Card("Gene results")
+        top = QHBoxLayout()
         self.summary = label("", name="muted", wrap=True)
-        genes.body.addWidget(self.summary)
+        top.addWidget(self.summary, 1)
+        self.add_outside = QPushButton("Add outside call…")
+        self.add_outside.setToolTip("Enter a CYP2D6, HLA-A/HLA-B or MT-RNR1 result from another lab, or import a "
+                                    "PharmCAT outside-call file")
+        self.add_outside.clicked.connect(self.open_outside_call_form)
+        top.addWidget(self.add_outside)
+        genes.body.addLayout(top)
         self.badges = QHBoxLayout()
         self.badges.setSpacing(6)
         genes.body.addLayout(self.badges)
@@ -171,6 +179,17 @@ class PgxView(PatientView):
         self.drugs.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_basis(cur))
         self.clear()
 
+    def open_outside_call_form(self):
+        """The outside-call form for the open patient (returns the dialog; None without a patient)."""
+        from ui.outside_call_dialog import OutsideCallDialog
+
+        if self.profile is None:
+            return None
+        dlg = OutsideCallDialog(self.session, self.profile.id, self)
+        dlg.stored.connect(self.message.emit)
+        dlg.open()
+        return dlg
+
     # -- session -> view -----------------------------------------------------------------------------------------
     def show_patient(self, profile) -> None:
         self.summary.setText("Calling genotypes…")
@@ -202,6 +221,7 @@ class PgxView(PatientView):
         while self.badges.count():
             w = self.badges.takeAt(0).widget()
             if w is not None:
+                w.hide()            # out of the layout it would still paint where it was until deleted
                 w.deleteLater()
         chips = []
         for gene, c in result.genes.items():
@@ -301,6 +321,7 @@ class PgxView(PatientView):
         while self.badges.count():
             w = self.badges.takeAt(0).widget()
             if w is not None:
+                w.hide()            # out of the layout it would still paint where it was until deleted
                 w.deleteLater()
         if self.profile is None:
             _derived.clear()

@@ -13,15 +13,13 @@ from ui import theme
 
 MAX_POSITIONS = 12
 LEVEL_WORDS = {"avoid": "Avoid / use an alternative", "adjust": "Adjust", "standard": "Standard use",
-               "info": "No recommendation applies"}
+               "caution": "Caution: a gene result is missing, incomplete or uncertain", "info": "No recommendation applies"}
 
 
-def level_of(action: str | None, severity: str | None = None) -> str:
-    """Traffic-light level (avoid / adjust / standard / info) from the core's ``traffic_light``."""
-    from workstation.pgx.guidance import traffic_light
-
-    light = traffic_light(action, severity)
-    return "info" if light == "none" else light
+def level_of(level) -> str:
+    """The panel's word for a core :class:`~workstation.levels.Level` (or its value); "info" for no result."""
+    value = getattr(level, "value", level) or "no_result"
+    return value if value in LEVEL_WORDS else "info"
 
 
 def _e(v: Any) -> str:
@@ -30,7 +28,7 @@ def _e(v: Any) -> str:
 
 def _color(level: str) -> str:
     t = theme.current()
-    return {"avoid": t.avoid, "adjust": t.adjust, "standard": t.standard}.get(level, t.text_muted)
+    return {"avoid": t.avoid, "adjust": t.adjust, "caution": t.adjust, "standard": t.standard}.get(level, t.text_muted)
 
 
 def _row(key: str, value: Any) -> str:
@@ -66,6 +64,9 @@ def gene_html(gene: str, g: dict) -> str:
         rows.append(_row("Looked up as", _e(g["lookup_diplotype"])))
     rows.append(_row("Source", "outside call (entered, not from the VCF)" if g.get("source") == "outside call"
                      else "called from the patient's VCF"))
+    prov = g.get("provenance") or {}
+    if prov:
+        rows.append(_row("Entered", _e(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in prov.items()))))
     rows.append(_row("Positions used", _positions(list(g.get("positions_used") or []))))
     rows.append(_row("Positions missing", _positions(list(g.get("missing_positions") or []))))
     head = f"<p style='margin:8px 0 2px 0'><b>{_e(gene)}</b> {' · '.join(flags)}</p>"
@@ -75,7 +76,7 @@ def gene_html(gene: str, g: dict) -> str:
 def recommendation_html(rec: dict, *, heading: bool = True) -> str:
     """One recommendation (``Recommendation.to_json()``) with its basis."""
     b = rec.get("basis") or {}
-    level = level_of(rec.get("action"))
+    level = level_of(rec.get("level"))
     parts = []
     if heading:
         parts.append(f"<p style='margin:6px 0'><span style='color:{_color(level)}; font-weight:600'>"
@@ -84,8 +85,15 @@ def recommendation_html(rec: dict, *, heading: bool = True) -> str:
     rows = [_row("Guideline", _e(b.get("guideline"))), _row("Guideline year", _e(b.get("guideline_year"))),
             _row("CPIC level", _e(b.get("cpic_level"))), _row("Strength", _e(rec.get("strength"))),
             _row("Dose", _e(rec.get("dose_adjustment")) or "—"), _row("Looked up with", lookup or "—")]
+    if rec.get("population") and rec.get("population") != "general":
+        rows.append(_row("Population / indication", _e(rec["population"])))
     if b.get("guideline_url"):
         rows.append(_row("Guideline page", _e(b["guideline_url"])))
+    pc = b.get("phenoconversion")
+    if pc:
+        fr = pc.get("functional_recommendation") or {}
+        extra = f"<br>CPIC for that phenotype: {_e(fr.get('action'))} — {_e(fr.get('summary'))}" if fr else ""
+        rows.append(_row("Phenoconversion", _e(pc.get("sentence")) + extra))
     parts.append("<table cellspacing=0>" + "".join(rows) + "</table>")
     if b.get("source_text"):
         parts.append(f"<p style='margin:8px 0 2px 0'><b>CPIC text</b></p><blockquote style='margin:0 0 0 8px'>"

@@ -1,5 +1,8 @@
 """``workstation pgx (--vcf FILE | --patient ID) [--json]``: star-allele calls, phenotypes and CPIC guidance.
 
+``workstation outside-call --patient ID (--file TSV | --gene G --diplotype D) [--lab L] [--date D]`` stores an
+outside call (audited, with its provenance).
+
 ``--vcf`` reads the file without storing anything and needs no store or passphrase; a GRCh37 VCF is refused.
 ``--patient`` opens the store (``--db``, ``--passphrase-env``) and uses the patient's genotypes, outside calls
 and active medications.
@@ -22,6 +25,19 @@ def register(subparsers) -> None:
     p.add_argument("--outside-calls", metavar="TSV", help="outside calls in PharmCAT's TSV format (CYP2D6, HLA…)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
+    o = subparsers.add_parser("outside-call", help="store an outside PGx call (CYP2D6, HLA-A/B, MT-RNR1 …) for a patient",
+                              description="Store an outside call with its lab and date (audited): one gene, or a "
+                                          "PharmCAT outside-call TSV.")
+    o.add_argument("--patient", metavar="ID", required=True)
+    what = o.add_mutually_exclusive_group(required=True)
+    what.add_argument("--file", metavar="TSV", help="PharmCAT outside-call file (gene, diplotype, phenotype, score)")
+    what.add_argument("--gene", metavar="GENE", help="gene of one call, with --diplotype and/or --phenotype")
+    o.add_argument("--diplotype", metavar="D", help="e.g. *1/*1x2, *15:02/*57:01, 1555A>G")
+    o.add_argument("--phenotype", metavar="P", help="only when the lab states a phenotype")
+    o.add_argument("--lab", metavar="NAME", help="laboratory or test")
+    o.add_argument("--date", metavar="YYYY-MM-DD", help="date of the test")
+    o.add_argument("--json", action="store_true", help="print JSON")
+    o.set_defaults(func=run_outside_call)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,4 +93,24 @@ def run(args: argparse.Namespace) -> int:
         for a in alerts:
             print(f"  [{a.severity}] {a.headline}")
     print(f"\n{len(recs)} CPIC recommendations apply to these results (use --json for the full list).")
+    return 0
+
+
+def run_outside_call(args: argparse.Namespace) -> int:
+    from workstation.cli.common import open_store_from_args
+    from workstation.store.outside_calls import OutsideCallEntry, add_outside_calls, import_outside_call_file
+
+    store = open_store_from_args(args)
+    try:
+        if args.file:
+            res = import_outside_call_file(store, args.patient, args.file, lab=args.lab, test_date=args.date)
+        else:
+            res = add_outside_calls(store, args.patient, [OutsideCallEntry(args.gene, args.diplotype, args.phenotype)],
+                                    lab=args.lab, test_date=args.date)
+    finally:
+        store.close()
+    if args.json:
+        print_json({"patient": res.patient_id, "source_id": res.source_id, "genes": list(res.genes)})
+    else:
+        print(f"Stored outside call(s) for {', '.join(res.genes)} (patient {res.patient_id}).")
     return 0

@@ -140,8 +140,9 @@ def implication_obs(rec: Recommendation, calls: dict[str, GeneCall], subject: st
     comps.append({"code": {"coding": [_coding(LOINC, "51963-7", "Medication assessed")]},
                   "valueCodeableConcept": {"coding": [_coding(RXNORM, str(rec.rxnorm), rec.drug)], "text": rec.drug}})
     conclusion = basis.get("source_text") or rec.summary
+    pop = f" ({rec.population})" if rec.population and rec.population != "general" else ""
     comps.append({"code": {"coding": [_coding(TBD_CODES, "conclusion-string")]},
-                  "valueString": f"{rec.drug}: {conclusion}"})
+                  "valueString": f"{rec.drug}{pop}: {conclusion}"})
     obs["component"] = comps
     if basis.get("guideline_url"):
         obs["extension"] = [{"url": RELATED_ARTIFACT_EXT,
@@ -149,7 +150,7 @@ def implication_obs(rec: Recommendation, calls: dict[str, GeneCall], subject: st
     if derived:
         obs["derivedFrom"] = [{"reference": r} for r in derived]
     lookup = ", ".join(f"{g} {k}" for g, k in (basis.get("lookup") or {}).items())
-    obs["note"] = [{"text": f"{rec.action}: {rec.summary} Basis: {basis.get('guideline') or 'CPIC guideline'} "
+    obs["note"] = [{"text": f"{rec.action} (level {rec.level.value}){pop}: {rec.summary} Basis: {basis.get('guideline') or 'CPIC guideline'} "
                             f"({basis.get('guideline_year') or 'year not stated'}); classification "
                             f"{rec.strength}; CPIC level {basis.get('cpic_level') or 'not stated'}; looked up by "
                             f"{lookup or 'gene result'}. Source: {basis.get('source') or 'CPIC'}."}]

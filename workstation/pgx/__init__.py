@@ -4,8 +4,8 @@ Public API (pure Python, no Qt):
 
 * :func:`call_genotypes(variants, ref_blocks=None, outside_calls=None) -> PgxResult`
 * :func:`call_profile(profile) -> PgxResult` for a stored patient's :class:`~workstation.profile.PatientProfile`
-* :func:`guidance(result, medications) -> (alerts, recommendations)`; :func:`traffic_light(action)` for display
-* :func:`outside_call` / :func:`read_outside_calls` for CYP2D6, HLA-A, HLA-B and overrides
+* :func:`guidance(result, medications) -> (alerts, recommendations)`; each carries a :class:`~workstation.levels.Level`
+* :func:`outside_call` / :func:`read_outside_calls` for CYP2D6 (copy number), HLA-A, HLA-B, MT-RNR1 and overrides
 * :func:`definition_positions` — the (chrom, pos) list to push down into ``read_vcf(positions=...)``
 
 Resource tables live in resources/pgx/ (each row cites its source) and are loaded once per process.
@@ -14,15 +14,24 @@ from __future__ import annotations
 
 from workstation.pgx.caller import call_genotypes
 from workstation.pgx.genotype import definition_positions
-from workstation.pgx.guidance import guidance, traffic_light
+from workstation.pgx.guidance import guidance
 from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
 from workstation.pgx.outside import outside_call, read_outside_calls
+from workstation.pgx.phenoconversion import Phenoconversion, all_phenoconversions, phenoconvert
 
 
 def call_profile(profile) -> PgxResult:
-    """Calls for one stored patient (variants, gVCF reference blocks and outside calls of the profile)."""
-    return call_genotypes(profile.variants, profile.ref_blocks, profile.outside_calls)
+    """Calls for one stored patient (variants, gVCF reference blocks and outside calls of the profile, with the lab
+    and test date of each outside call from its provenance row)."""
+    from workstation.pgx.outside import from_frame
+    from workstation.store.outside_calls import provenance
+
+    outs = from_frame(profile.outside_calls, provenance(getattr(profile, "sources", None)))
+    summary = getattr(profile, "variant_summary", None)      # the source build, when the store records one
+    build = summary.get("build") if isinstance(summary, dict) else getattr(summary, "build", None)
+    return call_genotypes(profile.variants, profile.ref_blocks, outs, build=build or "GRCh38")
 
 
-__all__ = ["Alert", "GeneCall", "PgxResult", "Recommendation", "call_genotypes", "call_profile",
-           "definition_positions", "guidance", "outside_call", "read_outside_calls", "traffic_light"]
+__all__ = ["Alert", "GeneCall", "Phenoconversion", "PgxResult", "Recommendation", "all_phenoconversions",
+           "call_genotypes", "call_profile", "phenoconvert",
+           "definition_positions", "guidance", "outside_call", "read_outside_calls"]

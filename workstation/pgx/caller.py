@@ -6,13 +6,19 @@ import pandas as pd
 from workstation.pgx import dpyd as dpyd_mod
 from workstation.pgx.genotype import GeneGenotype, gene_genotypes
 from workstation.pgx.matcher import MatchOutcome, match_gene
-from workstation.pgx.model import SOURCE_VCF, GeneCall, PgxResult
+from workstation.pgx.model import SOURCE_OUTSIDE, SOURCE_VCF, GeneCall, PgxResult
 from workstation.pgx.outside import from_frame
-from workstation.pgx.phenotype import phenotype_of
-from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions
+from workstation.pgx.phenotype import lookup_key, phenotype_of
+from workstation.pgx.tables import OUTSIDE_ONLY, GeneDef, gene_definitions, name_key
 
-GENE_ORDER = ("CYP2C19", "CYP2C9", "VKORC1", "TPMT", "NUDT15", "SLCO1B1", "DPYD", "CYP3A5", "UGT1A1")
+LOWEST_FUNCTION = ("DPYD", "RYR1")   # PharmCAT Constants.LOWEST_FUNCTION_GENES
+GENE_ORDER = ("CYP2C19", "CYP2C9", "VKORC1", "TPMT", "NUDT15", "SLCO1B1", "DPYD", "CYP3A5", "UGT1A1", "CYP2B6",
+              "CYP3A4", "CYP4F2", "ABCG2", "CACNA1S", "RYR1", "G6PD", "IFNL3", "CFTR", "NAT2")
 SLCO1B1_KEY_RSID = "rs4149056"
+NO_PHENOTYPE_GENES = ("CYP4F2", "IFNL3")   # PharmCAT's report leaves their phenotype blank (example report.tsv)
+_OUTSIDE_WHY = {"CYP2D6": "copy number and structural variants need a dedicated caller",
+                "HLA-A": "HLA typing needed", "HLA-B": "HLA typing needed",
+                "MT-RNR1": "mitochondrial variant test needed"}
 
 
 def _missing_labels(gg: GeneGenotype) -> tuple[str, ...]:
@@ -36,7 +42,8 @@ def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
     inc = _incomplete_message(gdef, gg)
     if inc:
         msgs.append(inc)
-    used = tuple(lc.label for lc in gdef.loci if lc.pos in set(m.used))
+    used_set = set(m.used)
+    used = tuple(lc.label for lc in gdef.loci if lc.pos in used_set)
     if not m.top:
         if gdef.gene == "SLCO1B1":
             fb = _slco1b1_fallback(gdef, gg, m, msgs)
@@ -45,10 +52,17 @@ def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
         msgs.insert(0, f"{gdef.gene} not called: {m.not_called_reason}")
         return GeneCall(gdef.gene, (), None, None, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
                         m.phased, None, messages=tuple(msgs))
-    phens, funcs, scores = [], [], []
+    phens, funcs, scores, keys = [], [], [], []
+    hemi = gg.haploid and gdef.chrom in ("chrX", "chrY")
     for d in m.top:
-        ph, s = phenotype_of(gdef.gene, d.allele1, d.allele2)
-        if ph is None:
+        ph, s = phenotype_of(gdef.gene, d.allele1, None if hemi else d.allele2)
+        k = lookup_key(gdef.gene, d.allele1, d.allele2)
+        if k:
+            keys.append(k)
+        if ph is None and gdef.gene in NO_PHENOTYPE_GENES:
+            msgs.append(f"{gdef.gene}: PharmCAT assigns no phenotype to {gdef.gene} diplotypes"
+                        + (f"; CPIC's lookup uses {k}" if k else " (CPIC uses the genotype in the warfarin algorithm)"))
+        elif ph is None:
             msgs.append(f"{d.name}: no CPIC phenotype rule is transcribed for {d.allele1.function or 'unassigned'}"
                         f" + {d.allele2.function or 'unassigned'}; phenotype not assigned")
         phens.append(ph)
@@ -61,12 +75,21 @@ def _generic(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
                     "none was picked" + ("; their phenotypes differ" if len(uniq) > 1 else ""))
     _ambiguity_messages(gdef.gene, m, phens, msgs)
     act = scores[0] if len(set(scores)) == 1 else None
+    # hemizygous: one strand, so X/Y means "X or Y" — each allele that fits is named once
+    names = tuple(dict.fromkeys(n for d in m.top for n in ((d.allele1.name, d.allele2.name) if hemi else (d.name,))))
+    if hemi:
+        one = {a.name: a for d in m.top for a in (d.allele1, d.allele2)}
+        phens = [phenotype_of(gdef.gene, one[n], None)[0] for n in names]
+        uniq = list(dict.fromkeys(p for p in phens if p))
+        tie = len(names) > 1
+    if hemi:
+        msgs.append(f"{gdef.gene}: one allele per position (hemizygous, as on a male X); phenotype from that allele")
     return GeneCall(
-        gene=gdef.gene, diplotypes=tuple(d.name for d in m.top),
+        gene=gdef.gene, diplotypes=names, lookup_keys=tuple(dict.fromkeys(keys)),
         phenotype=" OR ".join(uniq) if uniq else None, activity_score=act,
         missing_positions=_missing_labels(gg), positions_used=used, source=SOURCE_VCF, tie=tie,
         incomplete=bool(gg.missing), phased=m.phased, score=m.top[0].score, functions=tuple(funcs),
-        phenotypes=tuple(p or "" for p in phens), source_diplotype=" OR ".join(d.name for d in m.top),
+        phenotypes=tuple(p or "" for p in phens), source_diplotype=" OR ".join(names),
         messages=tuple(msgs))
 
 
@@ -107,34 +130,44 @@ def _slco1b1_fallback(gdef: GeneDef, gg: GeneGenotype, m: MatchOutcome, msgs: li
                     messages=tuple(msgs))
 
 
-def _dpyd(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
+def _lowest_function(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
+    """DPYD and RYR1 (PharmCAT's lowest-function genes): strands, or the variants found, and the two
+    lowest-function alleles for the lookup."""
+    gene = gdef.gene
     o = dpyd_mod.call_dpyd(gdef, gg)
     msgs = list(gg.messages) + o.messages
     inc = _incomplete_message(gdef, gg)
     if inc:
         msgs.append(inc)
-    used = tuple(lc.label for lc in gdef.loci if lc.pos in set(o.used))
+    used_set = set(o.used)
+    used = tuple(lc.label for lc in gdef.loci if lc.pos in used_set)
     if o.lookup is None:
-        msgs.insert(0, f"DPYD not called: {o.not_called_reason}")
-        return GeneCall("DPYD", (), None, None, _missing_labels(gg), used, SOURCE_VCF, incomplete=bool(gg.missing),
+        msgs.insert(0, f"{gene} not called: {o.not_called_reason}")
+        return GeneCall(gene, (), None, None, _missing_labels(gg), used, SOURCE_VCF, incomplete=bool(gg.missing),
                         messages=tuple(msgs))
     a1, a2 = o.lookup
-    ph, score = phenotype_of("DPYD", a1, a2)
+    ph, score = phenotype_of(gene, a1, a2)
     lookup = f"{a1.name}/{a2.name}"
     if o.strands is not None:
-        names = sorted([dpyd_mod.hap_name(o.strands[0]), dpyd_mod.hap_name(o.strands[1])],
-                       key=lambda n: (n != "Reference", n))
+        # PharmCAT's order (DpydTest): Reference first, then the strand with fewer variants, then natural name order
+        names = [n for _, n in sorted(((len(s), dpyd_mod.hap_name(s)) for s in o.strands),
+                                      key=lambda t: (t[1] != "Reference", t[0], name_key(t[1].strip("[]"))))]
         source = "/".join(names)
         variants: tuple[str, ...] = ()
         diplos = (source,)
     else:
         variants = tuple(a.name for a in o.variants)
-        source = " AND ".join(variants)
+        # PharmCAT's report TSV: the variants found joined by " AND ", a homozygous one written "X/X"
+        counts = {n: variants.count(n) for n in dict.fromkeys(variants)}
+        source = " AND ".join(f"{n}/{n}" if c > 1 else n for n, c in counts.items())
         diplos = (lookup,)
     if source != lookup:
-        msgs.append(f"DPYD activity score from the lowest-function variants: {lookup}")
-    return GeneCall("DPYD", diplos, ph, score, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
-                    o.phased, None, functions=((a1.function, a2.function),), phenotypes=(ph or "",),
+        what = "activity score" if gene == "DPYD" else "phenotype"
+        msgs.append(f"{gene} {what} from the lowest-function variants: {lookup}")
+    # PharmCAT's match score of an all-reference call: every position present, counted on both strands
+    match = 2 * len(used) if source == "Reference/Reference" else None
+    return GeneCall(gene, diplos, ph, score, _missing_labels(gg), used, SOURCE_VCF, False, bool(gg.missing),
+                    o.phased, match, functions=((a1.function, a2.function),), phenotypes=(ph or "",),
                     lookup_diplotype=lookup, source_diplotype=source, variants=variants, messages=tuple(msgs))
 
 
@@ -148,14 +181,21 @@ def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = Non
     ggs = gene_genotypes(variants, ref_blocks)
     genes: dict[str, GeneCall] = {}
     for g in GENE_ORDER:
-        genes[g] = _dpyd(defs[g], ggs[g]) if g == "DPYD" else _generic(defs[g], ggs[g])
+        genes[g] = _lowest_function(defs[g], ggs[g]) if g in LOWEST_FUNCTION else _generic(defs[g], ggs[g])
+    if build not in (None, "GRCh38"):       # positions translated from another build: guidance at most CAUTION
+        genes = {g: GeneCall(**{**c.__dict__, "translated": True, "messages": c.messages + (
+            f"genotypes translated from {build} to GRCh38 positions; a translated call is shown with caution",)})
+                 for g, c in genes.items()}
     outs = outside_calls if isinstance(outside_calls, list) else from_frame(outside_calls)
     for oc in outs:
-        if oc.gene in genes and genes[oc.gene].called:
+        if oc.gene in genes and genes[oc.gene].source == SOURCE_OUTSIDE:
+            oc = GeneCall(**{**oc.__dict__, "messages": oc.messages + (
+                "replaces an earlier outside call for this gene",)})
+        elif oc.gene in genes and genes[oc.gene].called:
             oc = GeneCall(**{**oc.__dict__, "messages": oc.messages + (
                 f"replaces the call made from the genotypes ({', '.join(genes[oc.gene].diplotypes)})",)})
         genes[oc.gene] = oc
     for g in OUTSIDE_ONLY:
         genes.setdefault(g, GeneCall(g, source="outside call", messages=(
-            f"{g} is not called from VCF data (copy number / HLA typing needed); add an outside call",)))
+            f"{g} is not called from VCF data ({_OUTSIDE_WHY.get(g, 'outside test needed')}); add an outside call",)))
     return PgxResult(genes=genes, build=build)

@@ -20,6 +20,8 @@ import pandas as pd
 
 from workstation.pgx.tables import GeneDef, Locus, gene_definitions
 
+HAPLOID_CHROMS = ("chrX", "chrY", "chrM")
+
 
 @dataclass(frozen=True)
 class SampleAllele:
@@ -28,6 +30,7 @@ class SampleAllele:
     a2: str
     phased: bool
     ps: str | None
+    haploid: bool = False          # one allele (chrX in a male sample): a1 == a2
 
     @property
     def het(self) -> bool:
@@ -43,6 +46,11 @@ class GeneGenotype:
     missing: list[Locus]
     messages: list[str]
 
+    @property
+    def haploid(self) -> bool:
+        """Every present position has one allele (hemizygous, e.g. G6PD on a male X)."""
+        return bool(self.alleles) and all(a.haploid for a in self.alleles.values())
+
 
 @lru_cache(maxsize=1)
 def definition_positions() -> tuple[tuple[str, int], ...]:
@@ -51,6 +59,16 @@ def definition_positions() -> tuple[tuple[str, int], ...]:
     for g in gene_definitions().values():
         out.extend((g.chrom, lc.pos) for lc in g.loci)
     return tuple(sorted(set(out)))
+
+
+@lru_cache(maxsize=1)
+def _key_set() -> frozenset[tuple[str, int]]:
+    return frozenset(definition_positions())
+
+
+@lru_cache(maxsize=1)
+def _position_set() -> frozenset[int]:
+    return frozenset(p for _, p in definition_positions())
 
 
 def _normalise(locus: Locus, vcf_ref: str, allele: str) -> str | None:
@@ -82,12 +100,15 @@ def _parse_gt(gt: str) -> tuple[list[int] | None, bool]:
         return None, phased
 
 
-def _record_alleles(locus: Locus, row) -> tuple[tuple[str, str] | None, bool, str | None]:
-    """(a1, a2) in definition representation, phased flag, problem message."""
+def _record_alleles(locus: Locus, row, chrom: str = "") -> tuple[tuple[str, str] | None, bool, str | None]:
+    """(a1, a2) in definition representation (a1 == a2 for a haploid call), phased flag, problem message."""
     idx, phased = _parse_gt(str(row.gt))
     if idx is None:
         return None, phased, f"{locus.label}: no genotype call ({row.gt}) — treated as missing"
-    if len(idx) != 2:
+    if len(idx) == 1 and chrom in HAPLOID_CHROMS:
+        idx = idx * 2
+        phased = True
+    elif len(idx) != 2:
         return None, phased, f"{locus.label}: genotype {row.gt} is not diploid — treated as missing"
     alts = [] if row.alt in (None, ".", "") else str(row.alt).split(",")
     seq = [str(row.ref)] + alts
@@ -122,15 +143,14 @@ def select_records(variants: pd.DataFrame) -> pd.DataFrame:
     """Only the records at defining positions (vectorised; cheap even for millions of rows)."""
     if variants is None or len(variants) == 0:
         return pd.DataFrame(columns=["chrom", "pos", "ref", "alt", "gt", "phased", "ps"])
-    keys = definition_positions()
-    pos_set = np.fromiter({p for _, p in keys}, dtype=np.int64)
-    v = variants[np.isin(variants["pos"].to_numpy(dtype=np.int64), pos_set)]
+    v = variants[variants["pos"].isin(_position_set())]
     if len(v) == 0:
         return v
     chrom = v["chrom"].astype(str)
     chrom = chrom.where(chrom.str.startswith("chr"), "chr" + chrom)
     v = v.assign(chrom=chrom)
-    ok = pd.MultiIndex.from_arrays([v["chrom"], v["pos"].astype(np.int64)]).isin(list(keys))
+    key_set = _key_set()
+    ok = [(c, int(p)) in key_set for c, p in zip(v["chrom"], v["pos"])]
     return v[ok]
 
 
@@ -160,8 +180,10 @@ def _one_gene(gdef: GeneDef, by_key: dict, ref_blocks: pd.DataFrame | None) -> G
                 missing.append(lc)
             continue
         calls = []
+        haploid = False
         for row in rows:
-            pair, phased, problem = _record_alleles(lc, row)
+            pair, phased, problem = _record_alleles(lc, row, gdef.chrom)
+            haploid |= gdef.chrom in HAPLOID_CHROMS and len(str(row.gt).replace("|", "/").split("/")) == 1
             if problem:
                 messages.append(problem)
             if pair is not None:
@@ -172,7 +194,7 @@ def _one_gene(gdef: GeneDef, by_key: dict, ref_blocks: pd.DataFrame | None) -> G
             missing.append(lc)
         else:
             (a1, a2), phased, ps = call
-            alleles[lc.pos] = SampleAllele(lc.pos, a1, a2, phased, ps)
+            alleles[lc.pos] = SampleAllele(lc.pos, a1, a2, phased, ps, haploid=haploid and a1 == a2)
     return GeneGenotype(gdef.gene, alleles, missing, messages)
 
 

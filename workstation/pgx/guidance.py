@@ -1,39 +1,30 @@
-"""Gene results -> CPIC recommendations for level A/B drugs, and alerts for the patient's active medicines.
+"""Gene results -> CPIC recommendations for level A/B drugs, and alerts for the patient's medicines.
 
-Recommendations come only from resources/pgx/recommendations.tsv (CPIC via pypgx, each row cited). When a gene is
-ambiguous (tied diplotypes with different phenotypes) or incomplete (missing positions), the alert says so and
-lists every applicable recommendation instead of picking one.
+Recommendations come only from resources/pgx/recommendations.tsv (CPIC, each row cited). A CPIC row is looked up by
+phenotype, activity score (CYP2C9 for phenytoin) or allele status (HLA-A/HLA-B ``*57:01 positive``); ``None`` is
+CPIC's row for "no result for this gene". Rows CPIC splits by population or indication stay separate
+recommendations. Every Recommendation and Alert carries a :class:`~workstation.levels.Level`:
+
+* from the row's action: avoid -> AVOID; adjust dose / see text -> ADJUST; standard -> STANDARD; CPIC's "no
+  recommendation" -> NO_RESULT when the gene result is Indeterminate or missing, else NO_GUIDANCE;
+* a STANDARD that rests on an incomplete, tied or translated gene call, or on a gene without a result, is CAUTION.
 """
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
 import pandas as pd
 
+from workstation.levels import Level
+from workstation.pgx.medications import match_medications
 from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
+from workstation.pgx.phenoconversion import phenoconvert
 from workstation.pgx.tables import algorithm_dosing, drugs, recommendations
 
-SEVERITY = {"avoid / use alternative": "high", "adjust dose": "moderate", "see text": "moderate",
-            "standard": "info", "no recommendation": "info"}
-ACTIVE = {"active", "intended", "on-hold", "draft", ""}
-SEVERITY_LIGHT = {"high": "avoid", "moderate": "adjust"}
-
-
-def traffic_light(action: str | None, severity: str | None = None) -> str:
-    """The banner's traffic light for a recommendation action: avoid | adjust | standard | none.
-
-    "see text" is shown amber (read the CPIC text before prescribing); with no action, an alert's severity
-    decides; a result with no applicable recommendation is "none" (never shown as standard)."""
-    a = (action or "").lower()
-    if "avoid" in a or "alternative" in a:
-        return "avoid"
-    if "adjust" in a or "see text" in a:
-        return "adjust"
-    if a.startswith("standard"):
-        return "standard"
-    if not a and severity:
-        return SEVERITY_LIGHT.get(severity, "none")
-    return "none"
+ACTION_LEVEL = {"avoid / use alternative": Level.AVOID, "adjust dose": Level.ADJUST, "see text": Level.ADJUST,
+                "standard": Level.STANDARD}
+SEVERITY = {Level.AVOID: "high", Level.ADJUST: "moderate", Level.CAUTION: "moderate"}
+NO_RESULT_KEYS = ("None", "Indeterminate")
 
 
 def _gene_basis(call: GeneCall | None) -> dict:
@@ -42,51 +33,166 @@ def _gene_basis(call: GeneCall | None) -> dict:
     return {"diplotypes": list(call.diplotypes), "phenotype": call.phenotype, "activity_score": call.activity_score,
             "source": call.source, "positions_used": list(call.positions_used),
             "missing_positions": list(call.missing_positions), "tie": call.tie, "incomplete": call.incomplete,
-            "lookup_diplotype": call.lookup_diplotype}
+            "translated": call.translated, "lookup_diplotype": call.lookup_diplotype,
+            "allele_status": dict(call.allele_status), "provenance": dict(call.provenance)}
 
 
-def _keys(call: GeneCall | None) -> list[str]:
-    """The phenotype keys a gene result offers (several when tied diplotypes disagree)."""
-    if call is None or not call.phenotype:
-        return ["None"]
-    return call.phenotype.split(" OR ")
+def _has_result(call: GeneCall | None) -> bool:
+    return call is not None and bool(call.phenotype or call.activity_score is not None or call.allele_status
+                                     or call.lookup_keys)
 
 
-def _drug_recs(drug: str, result: PgxResult) -> list[Recommendation]:
+def key_matches(call: GeneCall | None, key: str) -> bool:
+    """Does CPIC's lookup ``key`` for one gene apply to this call? (Several may, when tied diplotypes disagree.)"""
+    if key == "None":
+        return not _has_result(call)
+    if call is None:
+        return False
+    if call.allele_status:
+        allele, _, status = key.partition(" ")
+        if status in ("positive", "negative"):
+            return dict(call.allele_status).get(allele) == status
+        return False
+    if key.replace(".", "", 1).isdigit():
+        return call.activity_score is not None and abs(call.activity_score - float(key)) < 1e-9
+    return key in (call.phenotype or "").split(" OR ") or key in call.lookup_keys
+
+
+def _level(action: str, keys: dict[str, str], calls: dict[str, GeneCall | None]) -> Level:
+    level = ACTION_LEVEL.get(action)
+    if level is None:
+        return Level.NO_RESULT if any(k in NO_RESULT_KEYS for k in keys.values()) else Level.NO_GUIDANCE
+    if level is Level.STANDARD and (any(c is not None and c.uncertain for c in calls.values())
+                                    or any(k == "None" for k in keys.values())):
+        return Level.CAUTION
+    return level
+
+
+@lru_cache(maxsize=1)
+def _rows_by_drug() -> dict[str, tuple[dict[str, str], ...]]:
+    out: dict[str, list] = {}
+    for r in recommendations():
+        out.setdefault(r["drug"], []).append(r)
+    return {d: tuple(v) for d, v in out.items()}
+
+
+def _functional(drug: str, r: dict, keys: dict[str, str], calls: dict, medications) -> dict | None:
+    """CPIC's row for the CYP2D6 phenotype the patient has while on an inhibitor, shown beside the genotype's."""
+    if "CYP2D6" not in keys or medications is None:
+        return None
+    pc = phenoconvert(calls["CYP2D6"], medications, exclude_drug=drug)
+    if pc is None or pc.functional_phenotype is None:
+        return None
+    out = pc.to_json()
+    if pc.functional_phenotype != keys["CYP2D6"]:
+        want = {**keys, "CYP2D6": pc.functional_phenotype}
+        for x in _rows_by_drug().get(drug, ()):
+            got = {x["gene1"]: x["key1"], **({x["gene2"]: x["key2"]} if x["gene2"] else {})}
+            if got == want and x["population"] == r["population"]:
+                lv = _level(x["action"], want, calls)
+                out["functional_recommendation"] = {"action": x["action"], "summary": x["summary"],
+                                                    "level": lv.value, "lookup": want}
+                break
+    return out
+
+
+def _drug_recs(drug: str, result: PgxResult, medications=None) -> list[Recommendation]:
     d = drugs()[drug]
-    rows = [r for r in recommendations() if r["drug"] == drug]
     out: list[Recommendation] = []
     seen = set()
-    for r in rows:
+    for r in _rows_by_drug().get(drug, ()):
         g1, g2 = r["gene1"], r["gene2"]
-        c1, c2 = result.get(g1), result.get(g2) if g2 else None
-        if r["key1"] not in _keys(c1):
+        keys = {g1: r["key1"], **({g2: r["key2"]} if g2 else {})}
+        calls = {g: result.get(g) for g in keys}
+        if not all(key_matches(calls[g], k) for g, k in keys.items()):
             continue
-        if g2 and r["key2"] not in _keys(c2):
+        if all(k == "None" for k in keys.values()):
             continue
-        if r["key1"] == "None" and (not g2 or r["key2"] == "None"):
+        uniq = (r["key1"], r["key2"], r["population"])
+        if uniq in seen:
             continue
-        key = (r["key1"], r["key2"])
-        if key in seen:
-            continue
-        seen.add(key)
-        genes = (g1,) + ((g2,) if g2 else ())
+        seen.add(uniq)
+        genes = tuple(keys)
         basis = {
             "guideline": d["guideline_title"], "guideline_url": r["guideline_url"],
             "guideline_year": r["guideline_year"], "cpic_level": d["cpic_level"], "strength": r["strength"],
-            "lookup": {g1: r["key1"], **({g2: r["key2"]} if g2 else {})},
-            "genes": {g: _gene_basis(result.get(g)) for g in genes},
+            "classification": r["classification"], "population": r["population"], "lookup": keys,
+            "genes": {g: _gene_basis(c) for g, c in calls.items()},
             "source_text": r["source_text"], "source": r["source"],
         }
         summary = r["summary"]
-        untested = [g for g, k in ((g1, r["key1"]), (g2, r["key2"])) if g and k == "None"]
+        untested = [g for g, k in keys.items() if k == "None"]
         if untested:   # CPIC's row for a missing result: say so beside the action, never let it read as complete
             summary += f" Based only on {', '.join(g for g in genes if g not in untested)}: no " \
                        f"{' or '.join(untested)} result was available (CPIC's recommendation for that case)."
             basis["genes_without_result"] = untested
+        uncertain = [g for g, c in calls.items() if c is not None and c.uncertain]
+        if uncertain:
+            basis["uncertain_genes"] = uncertain
+        functional = _functional(drug, r, keys, calls, medications)
+        if functional is not None:
+            basis["phenoconversion"] = functional
         out.append(Recommendation(drug=drug, rxnorm=r["rxnorm"], genes=genes, action=r["action"],
                                   summary=summary, dose_adjustment=r["dose_adjustment"], strength=r["strength"],
-                                  basis=basis))
+                                  basis=basis, level=_level(r["action"], keys, calls),
+                                  population=r["population"] or "general"))
+    return out or _called_genes_only(drug, result)
+
+
+UNTESTED_AS = {"RYR1": "Uncertain Susceptibility", "CACNA1S": "Uncertain Susceptibility"}
+
+
+def _called_genes_only(drug: str, result: PgxResult) -> list[Recommendation]:
+    """No CPIC row fits because a gene of a two-gene guideline has no result and CPIC has no row for that case
+    (RYR1/CACNA1S): PharmCAT then matches on the genes that were called. Used only when every CPIC row that fits the
+    called genes says the same, whatever the missing gene would show; otherwise nothing is claimed."""
+    d = drugs()[drug]
+    cands: dict[str, list[dict]] = {}
+    for r in _rows_by_drug().get(drug, ()):
+        keys = {r["gene1"]: r["key1"], **({r["gene2"]: r["key2"]} if r["gene2"] else {})}
+        if len(keys) < 2 or "None" in keys.values():
+            continue
+        calls = {g: result.get(g) for g in keys}
+        untested = [g for g, c in calls.items() if not _has_result(c)]
+        if not untested or len(untested) == len(keys):
+            continue
+        if all(key_matches(calls[g], k) for g, k in keys.items() if g not in untested):
+            cands.setdefault(r["population"], []).append(r)
+    out = []
+    for population, rows in cands.items():
+        read_as_uncertain = False
+        if len({(r["action"], r["summary"]) for r in rows}) != 1:
+            read_as_uncertain = True
+            # RYR1/CACNA1S: an untested gene reads as "Uncertain Susceptibility" (no MHS variant identified), as
+            # PharmCAT matches it (Ryr1Test/Cacna1sTest: one CPIC annotation with the other gene "No Result")
+            rows = [r for r in rows if all(k == UNTESTED_AS.get(g) for g, k in
+                                           ((r["gene1"], r["key1"]), (r["gene2"], r["key2"]))
+                                           if not _has_result(result.get(g)))]
+            if len({(r["action"], r["summary"]) for r in rows}) != 1:
+                continue      # CPIC's advice depends on the gene that has no result: say nothing rather than guess
+        r = rows[0]
+        keys = {r["gene1"]: r["key1"], r["gene2"]: r["key2"]}
+        calls = {g: result.get(g) for g in keys}
+        untested = [g for g in keys if not _has_result(calls[g])]
+        tested = [g for g in keys if g not in untested]
+        lookup = {g: (k if g in tested else "None") for g, k in keys.items()}
+        basis = {
+            "guideline": d["guideline_title"], "guideline_url": r["guideline_url"],
+            "guideline_year": r["guideline_year"], "cpic_level": d["cpic_level"], "strength": r["strength"],
+            "classification": r["classification"], "population": population, "lookup": lookup,
+            "cpic_row": keys, "genes": {g: _gene_basis(c) for g, c in calls.items()},
+            "genes_without_result": untested, "source_text": r["source_text"], "source": r["source"],
+        }
+        if read_as_uncertain:
+            why = (f"CPIC's row for {' and '.join(f'{g} {keys[g]}' for g in untested)} is used, as PharmCAT does "
+                   f"for an untested gene")
+        else:
+            why = f"this is CPIC's only recommendation for {', '.join(f'{g} {keys[g]}' for g in tested)}"
+        summary = (r["summary"] + f" Based only on {', '.join(tested)}: no {' or '.join(untested)} result was "
+                   f"available; {why}.")
+        out.append(Recommendation(drug=drug, rxnorm=r["rxnorm"], genes=tuple(keys), action=r["action"],
+                                  summary=summary, dose_adjustment=r["dose_adjustment"], strength=r["strength"],
+                                  basis=basis, level=_level(r["action"], lookup, calls), population=population))
     return out
 
 
@@ -106,83 +212,81 @@ def _algorithm_recs(drug: str, result: PgxResult) -> list[Recommendation]:
              "lookup": {g: "dosing algorithm" for g in genes}, "genes": {g: _gene_basis(c) for g, c in calls.items()},
              "source_text": row["source_text"], "source": row["source"]}
     return [Recommendation(drug=drug, rxnorm=row["rxnorm"], genes=genes, action=row["action"], summary=row["summary"],
-                           dose_adjustment=row["dose_adjustment"], strength=row["strength"], basis=basis)]
+                           dose_adjustment=row["dose_adjustment"], strength=row["strength"], basis=basis,
+                           level=ACTION_LEVEL.get(row["action"], Level.ADJUST))]
 
 
-def all_recommendations(result: PgxResult) -> list[Recommendation]:
+def all_recommendations(result: PgxResult, medications: pd.DataFrame | None = None) -> list[Recommendation]:
     out = []
     for drug in sorted(drugs()):
-        out.extend(_drug_recs(drug, result) or _algorithm_recs(drug, result))
+        out.extend(_drug_recs(drug, result, medications) or _algorithm_recs(drug, result))
     return out
 
 
-def _is_active(status) -> bool:
-    if status is None or (isinstance(status, float) and pd.isna(status)):
-        return True
-    return str(status).strip().lower() in ACTIVE
-
-
-def match_medications(medications: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """(CPIC drug, medication as named in the record) for each active medication that maps to a CPIC drug."""
-    if medications is None or len(medications) == 0:
-        return []
-    table = drugs()
-    by_rx = {r["rxnorm"]: name for name, r in table.items()}
-    pats = [(name, re.compile(r"\b" + re.escape(name) + r"\b", re.I)) for name in table]
-    out: list[tuple[str, str]] = []
-    for r in medications.itertuples(index=False):
-        if not _is_active(getattr(r, "status", None)):
+def _caveats(calls: dict[str, GeneCall | None]) -> list[str]:
+    out = []
+    for g, c in calls.items():
+        if not _has_result(c):
+            out.append(f"{g}: no result")
             continue
-        rx = getattr(r, "rxnorm", None)
-        label = str(getattr(r, "display", None) or rx or "")
-        hit = by_rx.get(str(rx).strip()) if rx is not None and not pd.isna(rx) else None
-        if hit is None:
-            text = " ".join(str(x) for x in (getattr(r, "display", None), getattr(r, "code", None)) if x)
-            hit = next((name for name, p in pats if p.search(text)), None)
-        if hit and (hit, label) not in out:
-            out.append((hit, label))
+        if c.tie:
+            out.append(f"{g}: ambiguous ({' or '.join(c.diplotypes)})")
+        if c.incomplete:
+            out.append(f"{g}: {len(c.missing_positions)} defining positions missing")
+        if c.translated:
+            out.append(f"{g}: positions translated from GRCh37")
     return out
 
 
-def _alert(drug: str, med: str, recs: list[Recommendation], result: PgxResult) -> Alert:
+def _alert(drug: str, med: str, status: str, recs: list[Recommendation], result: PgxResult) -> Alert:
     d = drugs()[drug]
     genes = d["genes"].split(";")
     calls = {g: result.get(g) for g in genes}
     basis = {"genes": {g: _gene_basis(c) for g, c in calls.items()}, "guideline": d["guideline_title"],
              "guideline_url": d["guideline_url"], "guideline_year": d["guideline_year"],
-             "cpic_level": d["cpic_level"]}
-    caveats = []
-    for g, c in calls.items():
-        if c is None or not c.called and not c.phenotype:
-            caveats.append(f"{g}: no result")
-        elif c.tie:
-            caveats.append(f"{g}: ambiguous ({' or '.join(c.diplotypes)})")
-        if c is not None and c.incomplete:
-            caveats.append(f"{g}: {len(c.missing_positions)} defining positions missing")
+             "cpic_level": d["cpic_level"], "medication_status": status}
+    caveats = _caveats(calls)
+    note = " Medication status recorded as unknown: shown in case it is taken." if status == "unknown" else ""
     if not recs:
         head = f"{drug}: CPIC guidance exists for {', '.join(genes)}, but no recommendation applies to the " \
                f"results available"
-        return Alert(drug, med, "info", head + (f" ({'; '.join(caveats)})" if caveats else ""), None, basis)
-    worst = max(recs, key=lambda r: ["info", "moderate", "high"].index(SEVERITY.get(r.action, "moderate")))
-    actions = sorted({r.action for r in recs})
+        head += (f" ({'; '.join(caveats)})" if caveats else "") + note
+        return Alert(drug, med, "info", head, None, basis, level=Level.NO_RESULT, status=status)
+    worst = min(recs, key=lambda r: r.level.rank)
     res = "; ".join(f"{g} {c.phenotype}" for g, c in calls.items() if c is not None and c.phenotype)
-    if len(actions) > 1:
+    pops = sorted({r.population for r in recs})
+    actions = sorted({r.action for r in recs})
+    if len(pops) > 1:
+        parts = [f"{p}: {', '.join(sorted({r.action for r in recs if r.population == p}))}" for p in pops]
+        head = f"{drug}: {res} — CPIC's recommendation depends on the indication or population ({'; '.join(parts)})." \
+               f" Most cautious ({worst.population}): {worst.summary}"
+    elif len(actions) > 1:
         head = f"{drug}: result ambiguous ({res}) — the possible recommendations differ: {', '.join(actions)}"
     else:
         head = f"{drug}: {worst.action} — {res}. {worst.summary}"
     if caveats:
         head += f" Caution: {'; '.join(caveats)}."
+    level = worst.level
+    pc = (worst.basis or {}).get("phenoconversion")
+    if pc:
+        head += f" Phenoconversion (beside the genotype result): {pc['sentence']}."
+        fr = pc.get("functional_recommendation")
+        if fr:
+            head += f" CPIC for {fr['lookup'].get('CYP2D6')}: {fr['action']} — {fr['summary']}"
+            if level is Level.STANDARD and Level(fr["level"]).rank < level.rank:
+                level = Level.CAUTION     # the genotype says standard, the medicines taken say otherwise
+        basis["phenoconversion"] = pc
     basis["recommendations"] = [r.to_json() for r in recs]
-    return Alert(drug, med, SEVERITY.get(worst.action, "moderate"), head, worst, basis)
+    return Alert(drug, med, SEVERITY.get(level, "info"), head + note, worst, basis, level=level, status=status)
 
 
 def guidance(result: PgxResult, medications: pd.DataFrame | None = None) -> tuple[list[Alert], list[Recommendation]]:
-    """(alerts for the patient's active medicines, recommendations for every level A/B drug with a result)."""
-    recs = all_recommendations(result)
+    """(alerts for the patient's medicines, recommendations for every level A/B drug with a result)."""
+    recs = all_recommendations(result, medications)
     by_drug: dict[str, list[Recommendation]] = {}
     for r in recs:
         by_drug.setdefault(r.drug, []).append(r)
-    alerts = [_alert(drug, med, by_drug.get(drug, []), result) for drug, med in match_medications(medications)]
-    order = {"high": 0, "moderate": 1, "info": 2}
-    alerts.sort(key=lambda a: (order[a.severity], a.drug))
+    alerts = [_alert(m.drug, m.label, m.status, by_drug.get(m.drug, []), result)
+              for m in match_medications(medications)]
+    alerts.sort(key=lambda a: (a.level.rank, a.drug))
     return alerts, recs

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workstation.pgx.genotype import GeneGenotype, SampleAllele
-from workstation.pgx.tables import RESET_UNDOCUMENTED, GeneDef, NamedAllele, name_key
+from workstation.pgx.tables import RESET_UNDOCUMENTED, GeneDef, NamedAllele, gene_exemptions, name_key
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ class MatchOutcome:
 
 
 def allele_order(a: NamedAllele) -> tuple:
-    return (not a.is_reference, name_key(a.name))
+    """PharmCAT's HaplotypeNameComparator: an allele named "Reference" first, then natural name order (so CYP2C19
+    prints *1/*38 although *38 is the GRCh38 reference allele)."""
+    return (a.name.lower() != "reference", name_key(a.name))
 
 
 def reset_undocumented(gdef: GeneDef, gg: GeneGenotype) -> tuple[dict[int, SampleAllele], list[str], list[str]]:
@@ -61,12 +63,53 @@ def reset_undocumented(gdef: GeneDef, gg: GeneGenotype) -> tuple[dict[int, Sampl
         shown = ",".join(sorted({a.lstrip("?") for a in odd}))
         if gdef.gene in RESET_UNDOCUMENTED:
             fix = lambda a: lc.ref if (a != lc.ref and a not in lc.alts) else a  # noqa: E731
-            alleles[lc.pos] = SampleAllele(lc.pos, fix(sa.a1), fix(sa.a2), sa.phased, sa.ps)
+            alleles[lc.pos] = SampleAllele(lc.pos, fix(sa.a1), fix(sa.a2), sa.phased, sa.ps, sa.haploid)
             msgs.append(f"{lc.label}: allele {shown} is not in any {gdef.gene} definition; treated as reference "
                         f"(as PharmCAT does for {gdef.gene})")
         else:
             blocking.append(f"{lc.label} ({shown})")
     return alleles, msgs, blocking
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Per gene, independent of the sample: bit masks over gdef.alleles."""
+    ref: dict[int, str]
+    defined: dict[int, int]                 # position -> alleles that define it
+    undefined: dict[int, int]               # position -> alleles that leave it blank (= reference when matching)
+    allowed: dict[tuple[int, str], int]     # (position, base) -> alleles whose definition allows that base
+
+
+_INDEX: dict[int, _Index] = {}
+
+
+def _index(gdef: GeneDef) -> _Index:
+    hit = _INDEX.get(id(gdef))
+    if hit is None:
+        hit = _INDEX[id(gdef)] = _build_index(gdef)
+    return hit
+
+
+def _build_index(gdef: GeneDef) -> _Index:
+    every = (1 << len(gdef.alleles)) - 1
+    defined: dict[int, int] = {lc.pos: 0 for lc in gdef.loci}
+    allowed: dict[tuple[int, str], int] = {}
+    for j, na in enumerate(gdef.alleles):
+        for p, bases in na.defs.items():
+            defined[p] = defined.get(p, 0) | 1 << j
+            for b in bases:
+                allowed[(p, b)] = allowed.get((p, b), 0) | 1 << j
+    return _Index({lc.pos: lc.ref for lc in gdef.loci}, defined,
+                  {p: every & ~m for p, m in defined.items()}, allowed)
+
+
+def _bits(m: int) -> list[int]:
+    out = []
+    while m:
+        low = m & -m
+        out.append(low.bit_length() - 1)
+        m ^= low
+    return out
 
 
 def match_gene(gdef: GeneDef, gg: GeneGenotype, *, keep_others: int = 20) -> MatchOutcome:
@@ -77,6 +120,12 @@ def match_gene(gdef: GeneDef, gg: GeneGenotype, *, keep_others: int = 20) -> Mat
         out.not_called_reason = ("allele(s) not in any definition at " + "; ".join(blocking) +
                                  " — not called (an unknown variant at a defining position)")
         return out
+    ex = gene_exemptions().get(gdef.gene)
+    missing_required = sorted(p for p in (ex.required_positions if ex else ()) if p not in alleles)
+    if missing_required:
+        labels = [lc.label for lc in gdef.loci if lc.pos in missing_required]
+        out.not_called_reason = ("position(s) PharmCAT requires for this gene are missing: " + ", ".join(labels))
+        return out
     pos = [lc.pos for lc in gdef.loci if lc.pos in alleles]
     out.used = pos
     if not pos:
@@ -84,32 +133,24 @@ def match_gene(gdef: GeneDef, gg: GeneGenotype, *, keep_others: int = 20) -> Mat
         return out
     sample = [alleles[p] for p in pos]
     out.phased = all(s.phased for s in sample)
-    # named alleles restricted to the present positions
-    haps: list[NamedAllele] = []
-    scores: list[int] = []
-    for na in gdef.alleles:
-        s = sum(1 for p in na.defs if p in alleles)
-        if s:
-            haps.append(na)
-            scores.append(s)
-    ref_base = {lc.pos: lc.ref for lc in gdef.loci}
-    full = (1 << len(haps)) - 1
-    compat_cache: dict[tuple[int, str], int] = {}
+    # named alleles restricted to the present positions (bit j = gdef.alleles[j]); an allele with no present
+    # defining position takes no part
+    idx = _index(gdef)
+    haps = gdef.alleles
+    full = 0
+    for p in pos:
+        full |= idx.defined[p]
+    ref_base = idx.ref
+    score_cache: dict[int, int] = {}
+
+    def allele_score(j: int) -> int:
+        sc = score_cache.get(j)
+        if sc is None:
+            sc = score_cache[j] = sum(1 for p in haps[j].defs if p in alleles)
+        return sc
 
     def compat(p: int, allele: str) -> int:
-        key = (p, allele)
-        m = compat_cache.get(key)
-        if m is None:
-            m = 0
-            for j, na in enumerate(haps):
-                allowed = na.defs.get(p)
-                if allowed is None:
-                    if allele == ref_base[p]:
-                        m |= 1 << j
-                elif allele in allowed:
-                    m |= 1 << j
-            compat_cache[key] = m
-        return m
+        return ((idx.undefined[p] if allele == ref_base[p] else 0) | idx.allowed.get((p, allele), 0)) & full
 
     base = full
     units: dict[object, list[SampleAllele]] = {}
@@ -142,15 +183,14 @@ def match_gene(gdef: GeneDef, gg: GeneGenotype, *, keep_others: int = 20) -> Mat
 
     def hap_score(j: int, orient: tuple[int, ...], strand: int) -> int:
         na = haps[j]
-        sc = scores[j]
+        sc = allele_score(j)
         for p in na.wobble:
             if p in alleles and strand_allele(p, orient, strand) == ref_base[p]:
                 sc -= 1
         return sc
 
     def leaf(ma: int, mb: int, orient: tuple[int, ...]) -> None:
-        ia = [j for j in range(len(haps)) if ma >> j & 1]
-        ib = [j for j in range(len(haps)) if mb >> j & 1]
+        ia, ib = _bits(ma), _bits(mb)
         sa = {j: hap_score(j, orient, 0) for j in ia}
         sb = {j: hap_score(j, orient, 1) for j in ib}
         for a in ia:
@@ -180,4 +220,15 @@ def match_gene(gdef: GeneDef, gg: GeneGenotype, *, keep_others: int = 20) -> Mat
     top = ranked[0].score
     out.top = [d for d in ranked if d.score == top]
     out.others = [d for d in ranked if d.score < top][:keep_others]
+    if not out.phased and ex is not None and ex.unphased_priorities:
+        fitting = {d.name: d for d in ranked}
+        for tied, pick in ex.unphased_priorities:
+            if pick in fitting and tied <= set(fitting):
+                if [d.name for d in out.top] != [pick]:
+                    out.messages.append(f"unphased genotypes fit {', '.join(sorted(tied))}; {pick} is reported, as "
+                                        f"PharmCAT does for {gdef.gene} (alleles/exemptions.json "
+                                        "unphasedDiplotypePriorities)")
+                out.others = [d for d in ranked if d.name != pick][:keep_others]
+                out.top = [fitting[pick]]
+                break
     return out

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workstation.levels import Level
+
 SOURCE_VCF = "vcf"
 SOURCE_OUTSIDE = "outside call"
 
@@ -37,6 +39,15 @@ class GeneCall:
     source_diplotype: str | None = None              # as PharmCAT's report TSV writes it (" OR ", " AND ")
     variants: tuple[str, ...] = ()                   # DPYD unphased: every variant found (hom ones twice)
     messages: tuple[str, ...] = ()
+    allele_status: tuple[tuple[str, str], ...] = ()  # HLA: (allele, "positive" | "negative") for alleles of interest
+    translated: bool = False                         # genotypes translated from another build (GRCh37)
+    provenance: tuple[tuple[str, str], ...] = ()     # outside calls: (field, value) such as lab, date, entered by
+    lookup_keys: tuple[str, ...] = ()                # CPIC lookup keys that are not the phenotype (IFNL3)
+
+    @property
+    def uncertain(self) -> bool:
+        """The call is incomplete, tied or translated: guidance resting on it is at most ``Level.CAUTION``."""
+        return bool(self.incomplete or self.tie or self.translated)
 
     @property
     def called(self) -> bool:
@@ -58,6 +69,9 @@ class GeneCall:
             "source_diplotype": self.source_diplotype,
             "variants": list(self.variants),
             "positions_used": len(self.positions_used),
+            "allele_status": dict(self.allele_status),
+            "translated": self.translated,
+            "provenance": dict(self.provenance),
             "messages": list(self.messages),
         }
 
@@ -84,16 +98,25 @@ class Recommendation:
     drug: str
     rxnorm: str
     genes: tuple[str, ...]
-    action: str                 # standard | adjust dose | avoid / use alternative | no recommendation | ...
-    summary: str                # the project's own short wording
-    dose_adjustment: str
+    action: str                 # standard | adjust dose | avoid / use alternative | see text | no recommendation
+    summary: str                # CPIC's text as CPIC wrote it (plus, where a gene had no result, one sentence saying so)
+    dose_adjustment: str        # the complete CPIC sentences that state a dose, percentage or range
     strength: str
     basis: dict[str, Any] = field(default_factory=dict)
+    level: Level = Level.NO_GUIDANCE
+    population: str = "general"  # CPIC's population / indication ("CVI ACS PCI", "PHT naive", ...)
 
     def to_json(self) -> dict[str, Any]:
         return {"drug": self.drug, "rxnorm": self.rxnorm, "genes": list(self.genes), "action": self.action,
                 "summary": self.summary, "dose_adjustment": self.dose_adjustment, "strength": self.strength,
-                "basis": self.basis}
+                "basis": self.basis, "level": self.level.value, "population": self.population}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Recommendation":
+        return cls(drug=d["drug"], rxnorm=d["rxnorm"], genes=tuple(d["genes"]), action=d["action"],
+                   summary=d["summary"], dose_adjustment=d["dose_adjustment"], strength=d["strength"],
+                   basis=d.get("basis") or {}, level=Level(d.get("level", Level.NO_GUIDANCE.value)),
+                   population=d.get("population", "general"))
 
 
 @dataclass(frozen=True)
@@ -106,10 +129,12 @@ class Alert:
     headline: str
     recommendation: Recommendation | None
     basis: dict[str, Any] = field(default_factory=dict)
+    level: Level = Level.NO_RESULT
+    status: str = "active"      # the medication's FHIR status as recorded ("unknown" is said in the headline)
 
     def to_json(self) -> dict[str, Any]:
         return {"drug": self.drug, "medication": self.medication, "severity": self.severity,
-                "headline": self.headline,
+                "headline": self.headline, "level": self.level.value, "status": self.status,
                 "action": self.recommendation.action if self.recommendation else None,
                 "strength": self.recommendation.strength if self.recommendation else None,
                 "recommendation": self.recommendation.to_json() if self.recommendation else None,

@@ -19,7 +19,7 @@ IUPAC = {"A": "A", "C": "C", "G": "G", "T": "T", "R": "AG", "Y": "CT", "S": "CG"
 # the others in scope become "not called".
 RESET_UNDOCUMENTED = frozenset({"DPYD", "NUDT15", "TPMT", "CACNA1S", "G6PD", "RYR1"})
 ACTIVITY_GENES = frozenset({"CYP2C9", "DPYD"})       # CPIC lookup by activity score (NOTES.md s1.1 step 4)
-OUTSIDE_ONLY = ("CYP2D6", "HLA-A", "HLA-B")           # cannot be called reliably from a VCF (NOTES.md s1.5)
+OUTSIDE_ONLY = ("CYP2D6", "HLA-A", "HLA-B", "MT-RNR1")  # not called from a VCF here (NOTES.md s1.2, s1.5)
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,34 @@ def _expand(alt: str, ref: str) -> set[str]:
     return {alt}
 
 
+@lru_cache(maxsize=1)
+def diplotype_phenotypes() -> dict[tuple[str, str, str], tuple[str, str, float | None]]:
+    """(gene, allele1, allele2 sorted) -> (phenotype, CPIC lookup key, activity score), PharmCAT's lookup."""
+    out = {}
+    for r in _table("diplotype_phenotypes.tsv"):
+        out[(r["gene"], r["allele1"], r["allele2"])] = (r["phenotype"], r["lookup_key"], _float(r["activity_score"]))
+    return out
+
+
+@dataclass(frozen=True)
+class Exemptions:
+    required_positions: frozenset[int]
+    unphased_priorities: tuple[tuple[frozenset[str], str], ...]    # (tied diplotype names, the one PharmCAT picks)
+
+
+@lru_cache(maxsize=1)
+def gene_exemptions() -> dict[str, Exemptions]:
+    """PharmCAT's per-gene exceptions (alleles/exemptions.json) that change matching (NAT2)."""
+    req: dict[str, set[int]] = {}
+    pri: dict[str, list] = {}
+    for r in _table("gene_exemptions.tsv"):
+        if r["kind"] == "required_position":
+            req.setdefault(r["gene"], set()).add(int(r["value"]))
+        elif r["kind"] == "unphased_priority":
+            pri.setdefault(r["gene"], []).append((frozenset(r["detail"].split("|")), r["value"]))
+    return {g: Exemptions(frozenset(req.get(g, ())), tuple(pri.get(g, ()))) for g in set(req) | set(pri)}
+
+
 @dataclass(frozen=True)
 class PhenotypeRules:
     pairs: dict[tuple[str, str, str], tuple[str, str]]          # (gene, f1, f2 sorted) -> (phenotype, source)
@@ -142,6 +170,18 @@ def drugs() -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def drug_codes() -> dict[str, str]:
+    """RxNorm SCD/SBD code -> CPIC ingredient, for codes seen with their display (resources/pgx/drug_codes.tsv)."""
+    return {r["code"]: r["drug"] for r in _table("drug_codes.tsv")}
+
+
+@lru_cache(maxsize=1)
+def drug_names() -> tuple[dict[str, str], ...]:
+    """Brand names, combination brands and abbreviations of CPIC drugs (resources/pgx/drug_names.tsv)."""
+    return tuple(_table("drug_names.tsv"))
+
+
+@lru_cache(maxsize=1)
 def recommendations() -> tuple[dict[str, str], ...]:
     return tuple(_table("recommendations.tsv"))
 
@@ -154,11 +194,26 @@ def algorithm_dosing() -> dict[str, dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def outside_allele_activity() -> dict[tuple[str, str], tuple[str, float | None, str]]:
-    """(gene, allele) -> (function, activity value, source) for outside-call genes (CYP2D6)."""
+    """(gene, allele) -> (function or risk, activity value, source) for outside-call genes (CYP2D6, MT-RNR1)."""
     out = {}
     for r in _table("outside_alleles.tsv"):
         out[(r["gene"], r["allele"])] = (r["function"], _float(r["activity_value"]), r["source"])
     return out
+
+
+_STATUS_KEY = re.compile(r"^(\*\d+:\d+) (positive|negative)$")
+
+
+@lru_cache(maxsize=1)
+def hla_alleles_of_interest() -> dict[str, tuple[str, ...]]:
+    """HLA gene -> the alleles CPIC's recommendations look up by status (HLA-B: *15:02, *57:01, *58:01)."""
+    out: dict[str, set[str]] = {}
+    for r in recommendations():
+        for g, k in ((r["gene1"], r["key1"]), (r["gene2"], r["key2"])):
+            m = _STATUS_KEY.match(k or "")
+            if g and m:
+                out.setdefault(g, set()).add(m.group(1))
+    return {g: tuple(sorted(v)) for g, v in out.items()}
 
 
 _NAT = re.compile(r"(\d+)")

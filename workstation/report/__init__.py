@@ -31,8 +31,9 @@ from workstation.report.trends import trend_series
 
 __all__ = ["LEVELS", "LEVEL_TEXT", "ReportContent", "build_report", "build_report_from", "record_print"]
 
-PGX_SOURCE = ("CPIC recommendations and allele definitions as shipped in resources/pgx (CPIC gene-drug pair "
-              "table via pypgx 0.27.0; guideline titles and years from PharmCAT v3.1 annotations)")
+PGX_SOURCE = ("CPIC recommendations and allele definitions as shipped in resources/pgx (allele definitions and "
+              "phenotypes: PharmCAT definitions 2025-11-05; CPIC text via pypgx 0.27.0 and PharmCAT's CPIC exports "
+              "v1.23.0; guideline titles and years from PharmCAT v3.1 annotations)")
 
 
 def _text(v) -> str:

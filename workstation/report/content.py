@@ -13,8 +13,9 @@ from workstation.display import unit_text
 
 # Traffic light of a medicine against its pharmacogenomic result. "none": guidance exists for the drug but no
 # recommendation applies to the results available (missing is not standard). "not_in_scope": no CPIC guideline.
-LEVELS = ("avoid", "adjust", "standard", "none", "not_in_scope")
-LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "standard": "standard", "none": "no usable result",
+LEVELS = ("avoid", "adjust", "caution", "standard", "none", "not_in_scope")
+LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "caution": "caution (result incomplete or uncertain)",
+              "standard": "standard", "none": "no usable result",
               "not_in_scope": "no PGx guideline"}
 
 
@@ -79,7 +80,7 @@ class PgxSection:
     genes: tuple[GeneResult, ...]
     not_called: tuple[str, ...]         # genes with no result (missing is not reference)
     basis: tuple[RecommendationBasis, ...]
-    other_actionable: tuple[str, ...]   # "clopidogrel (avoid)" for drugs the patient does not take
+    other_actionable: tuple[str, ...]   # "avoid: clopidogrel, ..." / "adjust: ..." for drugs the patient does not take
     n_recommendations: int = 0
 
 

@@ -2,9 +2,9 @@
 
 Everything comes from :func:`workstation.pgx.guidance` (alerts for the active medicines, recommendations for
 every CPIC level A/B drug) and the :class:`~workstation.pgx.PgxResult`; this module selects and words it.
-Levels: CPIC action "avoid / use alternative" -> avoid; "adjust dose" and "see text" -> adjust; "standard" ->
-standard; no applicable recommendation, or CPIC's "no recommendation" for this result -> none ("no usable
-result": missing is not standard).
+Levels: the core's :class:`~workstation.levels.Level` on each recommendation (avoid, adjust, caution, standard);
+no applicable recommendation, or CPIC's "no recommendation" for this result -> none ("no usable result": missing is
+not standard).
 """
 from __future__ import annotations
 
@@ -12,21 +12,23 @@ import re
 
 import pandas as pd
 
-from workstation.pgx import traffic_light
+from workstation.levels import Level
 from workstation.pgx.model import GeneCall, PgxResult, Recommendation
 from workstation.report.content import GeneResult, Medicine, PgxSection, RecommendationBasis
 from workstation.report.deid import When
 
 MAX_MISSING_SHOWN = 6
-_RANK = {"avoid": 0, "adjust": 1, "standard": 2, "none": 3, "not_in_scope": 4}
+_RANK = {"avoid": 0, "adjust": 1, "caution": 2, "standard": 3, "none": 4, "not_in_scope": 5}
+_WORD = {Level.AVOID: "avoid", Level.ADJUST: "adjust", Level.CAUTION: "caution", Level.STANDARD: "standard"}
 
 
-def level_of(action: str | None) -> str:
-    return traffic_light(action)
+def level_of(rec: Recommendation | None) -> str:
+    """The report's word for a recommendation's core level ("none" for no result / no guidance)."""
+    return _WORD.get(rec.level, "none") if rec is not None else "none"
 
 
 def _worst(recs: list[Recommendation]) -> Recommendation | None:
-    return min(recs, key=lambda r: _RANK[level_of(r.action)]) if recs else None
+    return min(recs, key=lambda r: r.level.rank) if recs else None
 
 
 def gene_caveat(call: GeneCall | None) -> str:
@@ -113,9 +115,9 @@ def medicines_and_basis(meds: pd.DataFrame, alerts: list, result: PgxResult,
             rows.append(Medicine(label, "not_in_scope", since=since))
             continue
         for a in hits:
-            recs = [Recommendation(**{**x, "genes": tuple(x["genes"])}) for x in a.basis.get("recommendations", [])]
+            recs = [Recommendation.from_json(x) for x in a.basis.get("recommendations", [])]
             rec = _worst(recs) or a.recommendation
-            level = level_of(rec.action) if rec is not None else "none"
+            level = level_of(rec)
             actions = sorted({x.action for x in recs})
             if rec is None:
                 advice = "CPIC guidance exists, but no recommendation applies to the results available."
@@ -146,14 +148,14 @@ def other_actionable(recs: list[Recommendation], taken: set[str]) -> tuple[str, 
     by_drug: dict[str, list[Recommendation]] = {}
     for r in recs:
         by_drug.setdefault(r.drug, []).append(r)
-    out = []
+    groups: dict[str, list[str]] = {"avoid": [], "adjust": []}
     for drug in sorted(by_drug):
         if drug in taken:
             continue
-        lv = level_of(_worst(by_drug[drug]).action)
-        if lv in ("avoid", "adjust"):
-            out.append(f"{drug} ({lv})")
-    return tuple(out)
+        lv = level_of(_worst(by_drug[drug]))
+        if lv in groups:
+            groups[lv].append(drug)
+    return tuple(f"{lv}: {', '.join(drugs)}" for lv, drugs in groups.items() if drugs)
 
 
 def pgx_section(meds: pd.DataFrame, alerts: list, recs: list[Recommendation], result: PgxResult,
