@@ -1,8 +1,10 @@
 """Benchmark the model suite: registry start-up, score_all with explanations for one patient, what-if re-score.
 
 Run: ``python bench/bench_models.py`` (prints numbers; goals: start-up <= 150 ms, all models with explanations
-<= 20 ms, what-if <= 2 ms). The patient is built in memory with the store's columns and has every input, so all
-11 models run with explanations (the worst case: PCE/PREVENT/trained-model Shapley over all coalitions).
+<= 20 ms, what-if <= 2 ms). The patient is built in memory with the store's columns and has every input (free light
+chains, an HG-U133A tumour profile and the clinical inputs entered), so every patient model runs with explanations
+(the worst case: PCE/PREVENT/trained-model Shapley over all coalitions, the expression model's assay check). The
+WDBC demonstration model is not scored for patients.
 """
 from __future__ import annotations
 
@@ -43,11 +45,18 @@ def patient():
                             obs("8480-6", 138, "mm[Hg]", "2024-05-01"), obs("39156-5", 31, "kg/m2", "2024-05-01"),
                             obs("8302-2", 165, "cm", "2024-05-01"), obs("29463-7", 84, "kg", "2024-05-01"),
                             obs("8280-0", 96, "cm", "2024-05-01"), obs("38483-4", 0.9, "mg/dL", "2024-05-01"),
+                            obs("36916-5", 14.0, "mg/L", "2024-05-01"), obs("33944-0", 16.0, "mg/L", "2024-05-01"),
                             dict(obs("72166-2", None, None, "2024-05-01"), value_text="Current every day smoker")]
     rows["medications"] = [{"patient_id": "b1", "display": "Simvastatin 10 MG Oral Tablet", "status": "active"}]
     rows["family_history"] = [{"patient_id": "b1", "relationship": "mother", "display": "Diabetes mellitus type 2"}]
     rows["variants"] = [{"patient_id": "b1", "chrom": r["chrom"], "pos": r["pos"], "ref": r["other_allele"],
                          "alt": r["effect_allele"], "gt": "0/1"} for r in read_weights()]
+    import json
+
+    guard = json.loads((ROOT / "models_onnx" / "gse7390_distant_metastasis_5y.json").read_text())["guard"]
+    rows["analytes"] = [{"patient_id": "b1", "omics": "transcriptomics", "id_system": "probe_set:HG-U133A",
+                         "analyte_id": p, "value": v + 0.1, "unit": "log2 intensity", "sample": "tumour"}
+                        for p, v in zip(guard["probes"], guard["median_profile"])]
     frames = {t: _frame(t, rows[t]) for t in FRAME_TABLES}
     return PatientProfile(patient={"id": "b1", "name": "Bench", "birth_date": date(1966, 4, 2), "sex": "female"},
                           sources=_frame("sources", []), as_of=datetime(2024, 6, 1), **frames)
@@ -81,6 +90,7 @@ def main() -> int:
            "CYP2C9": {"diplotypes": ["*1/*2"]}}
     card = reg.card("wdbc_malignancy_logreg")
     overrides = {"race": "white", "physically_active_daily": False, "vegetables_daily": True, "high_glucose_ever": False,
+                 "er_status": "positive", "grade": "intermediate", "size_cm": 2.0,
                  **{f: v * 1.1 for f, v in card["explain"]["reference"].items()}}
     scores = score_all(prof, pgx, registry=reg, overrides=overrides)
     refused = [(s.model, s.refused) for s in scores if s.refused]

@@ -11,7 +11,7 @@ import math
 
 from workstation.units import unit_text
 
-__all__ = ["number_text", "score_text", "unit_text"]
+__all__ = ["interval_short", "interval_text", "number_text", "score_text", "subgroup_text", "unit_text"]
 
 
 def number_text(v, *, digits: int = 4) -> str:
@@ -56,3 +56,43 @@ def score_text(score) -> str:
     else:
         text = f"{v:.3g} {unit_text(unit)}".strip()
     return text + (f" ({score.band})" if score.band else "")
+
+
+def interval_text(score) -> str:
+    """'95 % interval 16.0-21.9 %' for a score with an interval (bootstrap over the model's fit); '' otherwise."""
+    iv = getattr(score, "interval", None)
+    if score.value is None or not iv:
+        return ""
+    level = f"{(score.interval_level or 0.95) * 100:.0f} %"
+    if score.unit == "probability":
+        return f"{level} interval {iv[0] * 100:.1f}–{iv[1] * 100:.1f} %"
+    return f"{level} interval {iv[0]:.3g}–{iv[1]:.3g} {unit_text(score.unit)}".strip()
+
+
+def interval_short(score) -> str:
+    """'15.0–18.5 %': the interval alone, for narrow columns (the report), '' without one."""
+    iv = getattr(score, "interval", None)
+    if score.value is None or not iv:
+        return ""
+    if score.unit == "probability":
+        return f"{iv[0] * 100:.1f}–{iv[1] * 100:.1f} %"
+    return f"{iv[0]:.3g}–{iv[1]:.3g} {unit_text(score.unit)}".strip()
+
+
+def subgroup_text(row: dict) -> str:
+    """One held-out subgroup row as a sentence: 'women: C 0.791 (0.767–0.814), O/E 1.02 (0.94–1.10), n 1,094'."""
+    def est(key: str, digits: int) -> str:
+        m = row.get(key)
+        if not isinstance(m, dict):
+            return ""
+        lo, hi = m.get("ci95", [None, None])
+        ci = f" ({lo:.{digits}f}–{hi:.{digits}f})" if lo is not None else ""
+        return f"{m['est']:.{digits}f}{ci}"
+
+    parts = [f"C {est('harrell_c', 3)}" if "harrell_c" in row else "",
+             f"AUC {est('auc', 3)}" if "auc" in row else "",
+             f"O/E {est('o_over_e', 2)}" if "o_over_e" in row else "",
+             f"n {row['n']:,}" if "n" in row else "",
+             f"{row['events_by_horizon']:,} events by the horizon" if "events_by_horizon" in row else ""]
+    text = f"{row['label']}: " + ", ".join(p for p in parts if p)
+    return text + (f" — {row['note']}" if row.get("note") else "")

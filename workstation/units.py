@@ -96,6 +96,8 @@ UNIT_TEXT: dict[str, str] = {
     "mm[Hg]": "mmHg", "mL/min/{1.73_m2}": "mL/min/1.73 m²", "kg/m2": "kg/m²", "Cel": "°C", "[degF]": "°F",
     "a": "years", "mo": "months", "wk": "weeks", "d": "days", "[IU]/L": "IU/L", "[in_i]": "in", "[lb_av]": "lb",
     "[mi_i]": "mi", "[ft_i]": "ft", "[oz_av]": "oz", "/min": "/min",
+    # microarray scales stored as the unit of probe-set values (workstation/ingest/omics.py): not exponents
+    "log2 intensity": "log2 intensity", "log10 intensity": "log10 intensity", "linear intensity": "linear intensity",
 }
 # Bracketed atoms inside longer codes (e.g. "[IU]/mL", "cm[H2O]").
 _ATOMS = {"[Hg]": "Hg", "[H2O]": "H₂O", "[IU]": "IU", "[iU]": "IU", "[degF]": "°F", "[in_i]": "in",

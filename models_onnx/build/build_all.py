@@ -1,8 +1,8 @@
 """Regenerate every model in ``models_onnx/``: ``.onnx``, its card ``.json`` and ``MANIFEST.json``.
 
 Run ``python -m models_onnx.build`` or ``python models_onnx/build/build_all.py`` from the project root. The
-output is byte-identical from run to run with the same onnx / scikit-learn / skl2onnx versions (recorded in
-the manifest). Files of models no longer built are removed.
+output is byte-identical from run to run with the same onnx / scikit-learn / skl2onnx / scikit-survival / numpy
+versions (recorded in the manifest). Files of models no longer built are removed.
 """
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from models_onnx.build import findrisc, gail, iwpc, pce, prevent, prs, trained_wdbc  # noqa: E402
+from models_onnx.build import (findrisc, gail, iwpc, pce, prevent, prs, trained_flchain,  # noqa: E402
+                               trained_gse7390, trained_wdbc)
 from models_onnx.build.graph import Built, card_json  # noqa: E402
 
 OUT_DIR = Path(__file__).resolve().parents[1]
-BUILDERS = (pce, prevent, iwpc, prs, findrisc, gail, trained_wdbc)
+BUILDERS = (pce, prevent, iwpc, prs, findrisc, gail, trained_wdbc, trained_flchain, trained_gse7390)
 MANIFEST = "MANIFEST.json"
 
 
@@ -32,11 +33,14 @@ def build_models() -> list[Built]:
 
 
 def _versions() -> dict:
+    from importlib.metadata import version
+
     import onnx
     import skl2onnx
     import sklearn
 
-    return {"onnx": onnx.__version__, "scikit-learn": sklearn.__version__, "skl2onnx": skl2onnx.__version__}
+    return {"onnx": onnx.__version__, "scikit-learn": sklearn.__version__, "skl2onnx": skl2onnx.__version__,
+            "scikit-survival": version("scikit-survival"), "numpy": version("numpy")}
 
 
 def write(models: list[Built], out_dir: Path = OUT_DIR) -> dict:

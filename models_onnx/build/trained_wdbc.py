@@ -165,6 +165,10 @@ def card(metrics: dict, x_tr: np.ndarray) -> dict:
                   "IS&T/SPIE 1993;1905:861-870. Data: UCI Breast Cancer Wisconsin (Diagnostic), bundled in "
                   "scikit-learn (load_breast_cancer). Model trained by models_onnx/build/trained_wdbc.py."),
     )
+    # A demonstration of a locally trained, explained model, not a clinical score: its inputs are image features
+    # of one research group's pipeline that no patient record holds. Not scored for patients (see
+    # workstation/models/applicability.py); available through ``workstation score`` with explicit inputs.
+    c["category"] = "demonstration"
     lo, hi = x_tr.min(axis=0), x_tr.max(axis=0)
     c["inputs"] = [num(f, UNITS.get(s, "unitless"), round(float(a), 6), round(float(b), 6),
                        f"WDBC mean {s.replace('_', ' ')} of the imaged nuclei",

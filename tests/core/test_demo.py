@@ -33,6 +33,9 @@ def test_demo_store_has_every_data_type(tmp_path):
         prof = s.profile("demo-0001")
         assert not prof.observations.empty and not prof.variants.empty and not prof.analytes.empty
         assert prof.patient["race"]                                       # from the US Core race extension
+        from workstation.models import score_all                          # kappa/lambda in mg/L -> a score
+        flc = next(x for x in score_all(s.profile("demo-0003")) if x.model == "flchain_mortality_10y")
+        assert flc.ok and flc.interval and flc.sources["kappa_mg_dl"]["unit"] == "mg/L"
         n_hr = s.con.execute("SELECT count(*) FROM wearable_samples WHERE patient_id = 'demo-0001' "
                              "AND metric = 'heart_rate'").fetchone()[0]
         assert n_hr == 525_600                                            # a year of minute-level heart rate

@@ -61,8 +61,13 @@ def test_score_all_reproduces_prevent_from_records(reg):
     pce_ = scores["pce2013_ascvd_10y"]
     assert pce_.value is None and "race" in pce_.refused and any("race" in n for n in pce_.notes)
     assert "patient already has diabetes" in scores["findrisc_t2d"].refused
-    assert scores["wdbc_malignancy_logreg"].applicable is False
+    assert "wdbc_malignancy_logreg" not in scores                   # a demonstration model: not for patients
+    demo = {s.model: s for s in score_all(_khan_profile(), registry=reg, include_demonstration=True)}
+    assert demo["wdbc_malignancy_logreg"].applicable is False and demo["wdbc_malignancy_logreg"].category == \
+        "demonstration"
     assert scores["prs_pgs000001_breast_cancer"].applicable is False
+    flc = scores["flchain_mortality_10y"]                            # no free light chains in this record
+    assert flc.applicable is False and "free light chain" in flc.refused
     # race supplied by the clinician -> PCE scores (precision-trap patient, 24.3 %)
     with_race = {s.model: s for s in score_all(_khan_profile(), registry=reg, overrides={"race": "black"})}
     assert round(with_race["pce2013_ascvd_10y"].value, 3) == 0.243
@@ -177,7 +182,7 @@ def test_synthea_bundle_end_to_end(tmp_path, reg, capsys, monkeypatch):
               "--set", "race=white", "--json"])
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["patient"] == pid and len(out["scores"]) == 12
+    assert out["patient"] == pid and len(out["scores"]) == 13        # every model but the WDBC demonstration
     assert all(("value" in x and "sources" in x and "inputs_missing" in x) for x in out["scores"])
 
 

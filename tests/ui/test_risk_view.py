@@ -99,3 +99,21 @@ def test_moving_a_slider_rescores(view):
     assert fmt_value(expected) != fmt_value(s)
     assert view.value.text() == fmt_value(s)       # the recorded result stays on screen beside it
     assert view.whatif.overrides() == {"sbp_mmhg": moved}
+
+
+def test_trained_model_shows_its_interval_subgroup_rows_and_cohort_gaps(view, session, qtbot):
+    from workstation.display import interval_text, subgroup_text
+
+    with qtbot.waitSignal(view.loaded, timeout=30000):
+        session.open_patient("demo-0003")       # kappa/lambda (mg/L) and creatinine in the record
+    s = view.bundle.score("flchain_mortality_10y")
+    assert s.ok, s.refused
+    view.select_model(s.model)
+    assert view.interval.isVisibleTo(view) and interval_text(s) in view.interval.text()
+    shown = view.cohort.toPlainText()
+    assert view.cohort_card.isVisibleTo(view) and s.subgroups
+    for row in s.subgroups:
+        assert subgroup_text(row).split(":")[0] in shown
+    assert "no race, ethnicity or ancestry" in shown
+    ids = set(view.models.source.frame["id"])
+    assert "wdbc_malignancy_logreg" not in ids   # a demonstration model is not in the patient's list

@@ -23,6 +23,7 @@ from ui.widgets.contrib_chart import ContributionChart
 from ui.widgets.frame_model import Column
 from ui.widgets.risk_format import card_html, fmt_value, inputs_frame, outcome_text, short_name
 from ui.widgets.whatif import WhatIfPanel
+from workstation.display import interval_text, subgroup_text
 
 
 @dataclass
@@ -136,9 +137,11 @@ class RiskView(PatientView):
         row.addWidget(self.whatif_value, 1)
         self.reason = label("", wrap=True, selectable=True)
         self.notes = label("", name="hint", wrap=True)
+        self.interval = label("", name="muted", wrap=True, selectable=True)
         for w in (self.name, self.outcome):
             head.body.addWidget(w)
         head.body.addLayout(row)
+        head.body.addWidget(self.interval)
         head.body.addWidget(self.reason)
         head.body.addWidget(self.notes)
         col.addWidget(head)
@@ -160,6 +163,14 @@ class RiskView(PatientView):
         self.inputs.setMinimumHeight(150)
         inputs.body.addWidget(self.inputs)
         left.addWidget(inputs, 2)
+        self.cohort_card = Card("How the model did for patients like this")
+        self.cohort = QTextBrowser()          # scrolls rather than clipping the cohort's caveats
+        self.cohort.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.cohort.setOpenLinks(False)
+        self.cohort.setMinimumHeight(150)
+        self.cohort.setMaximumHeight(230)
+        self.cohort_card.body.addWidget(self.cohort)
+        right.addWidget(self.cohort_card, 0)
         self.whatif_card = Card("What if…")
         self.whatif = WhatIfPanel()
         self.whatif_card.body.addWidget(self.whatif)
@@ -226,7 +237,9 @@ class RiskView(PatientView):
             return
         self.model_id = model_id
         s = b.score(model_id)
-        self.name.setText(f"{s.name or s.model}")
+        self.name.setText(("Research-grade · " if s.category == "research" else "") + f"{s.name or s.model}")
+        self.cohort.setHtml(_cohort_html(s))
+        self.cohort_card.setVisible(bool(s.subgroups or s.cohort_notes))
         self.outcome.setText(outcome_text(s))
         self.inputs.set_frame(inputs_frame(s, b.specs.get(model_id, [])), fit=False)
         for c, w in INPUT_WIDTHS.items():
@@ -237,7 +250,9 @@ class RiskView(PatientView):
         self.notes.setVisible(bool(note))
         adjustable = b.kinds.get(model_id) != "prs" and s.applicable
         self.whatif_card.setVisible(adjustable)
-        self.whatif.set_inputs(b.specs.get(model_id, []) if adjustable else [], b.inputs.get(model_id, {}))
+        # probe-set intensities are a measured profile checked as a whole (the assay guard), not sliders
+        specs = [sp for sp in b.specs.get(model_id, []) if "probe_set" not in sp] if adjustable else []
+        self.whatif.set_inputs(specs, b.inputs.get(model_id, {}))
         self._show_score(s, None)
 
     def _show_score(self, recorded, whatif) -> None:
@@ -248,6 +263,13 @@ class RiskView(PatientView):
                            ("Not applicable" if not recorded.applicable else "No result"))
         self.value.setStyleSheet(f"font-size: 22pt; font-weight: 600; color: "
                                  f"{t.text if recorded.ok else t.text_muted};")
+        iv = interval_text(recorded)
+        wiv = interval_text(whatif) if whatif is not None and whatif.ok else ""
+        parts = [f"{iv} — how far the estimate moves when the model is refitted on resamples of its cohort (see "
+                 "the model card)"] if iv else []
+        parts += [f"what-if {wiv}"] if wiv else []
+        self.interval.setText("; ".join(parts))
+        self.interval.setVisible(bool(iv or wiv))
         current = whatif if whatif is not None else recorded
         if whatif is None:
             self.whatif_value.setText("")
@@ -302,6 +324,9 @@ class RiskView(PatientView):
         self.value.setText("")
         self.whatif_value.setText("")
         self.reason.setVisible(False)
+        self.interval.setText("")
+        self.cohort.setHtml("")
+        self.cohort_card.setVisible(False)
         self.notes.setText("")
         self.inputs.clear()
         self.card_text.setHtml("")
@@ -310,6 +335,20 @@ class RiskView(PatientView):
         self.whatif.set_inputs([], {})
         if self.profile is None:
             _derived.clear()
+
+
+def _cohort_html(score) -> str:
+    """The groups the cohort did not include or record (first: they qualify the number), then the held-out
+    subgroup rows this patient belongs to."""
+    from html import escape
+
+    t = theme.current()
+    out = "".join(f"<p style='margin:0 0 4px 0; color:{t.adjust}'>{escape(n)}</p>" for n in score.cohort_notes)
+    rows = "".join(f"<li>{escape(subgroup_text(r))}</li>" for r in score.subgroups)
+    if rows:
+        out += (f"<p style='margin:4px 0 0 0'>Held-out results in the training cohort's subgroups that include "
+                f"this patient:</p><ul style='margin:0 0 0 -18px'>{rows}</ul>")
+    return out
 
 
 def _short_scale(scale: str) -> str:

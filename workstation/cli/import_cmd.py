@@ -1,4 +1,4 @@
-"""``workstation import FILE... [--patient ID] [--sample NAME] [--json]``: import files, one transaction each.
+"""``workstation import FILE... [--patient ID] [--sample NAME] [--platform NAME --scale S] [--json]``: import files, one transaction each.
 
 Prints, per file, what was stored, that it was already imported, or why nothing was stored. Exits non-zero when
 any file failed (the others are still imported: each file is its own transaction).
@@ -19,6 +19,10 @@ def register(sub) -> None:
     p.add_argument("--patient", metavar="ID", help="the existing patient the files belong to (needed for VCF, "
                    "omics and wearable files, which carry no patient details)")
     p.add_argument("--sample", metavar="NAME", help="the sample to take from a multi-sample VCF or omics table")
+    p.add_argument("--platform", metavar="NAME", help="microarray platform of a probe-set omics table (e.g. "
+                   "HG-U133A), when the file has no '# platform=' line")
+    p.add_argument("--scale", choices=["log2", "log10", "linear"], help="scale of a probe-set omics table's "
+                   "values, when the file has no '# scale=' line")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=cmd_import)
 
@@ -29,7 +33,8 @@ def cmd_import(args) -> int:
     with open_store_from_args(args) as store:
         for f in args.files:
             try:
-                r = import_file(store, f, patient_id=args.patient, sample=args.sample)
+                declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale)) if v}
+                r = import_file(store, f, patient_id=args.patient, sample=args.sample, declared=declared or None)
             except WorkstationError as exc:
                 r = ImportResult(file=str(f), status="failed", message=str(exc))
                 exit_code = max(exit_code, exc.exit_code)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from workstation.display import interval_text, subgroup_text
 from workstation.errors import WorkstationError
 
 
@@ -52,8 +53,11 @@ def cmd_models(args) -> int:
         if c.get("status") == "refused":
             print(f"{c['id']}: REFUSED - {c['refused']}")
             continue
-        print(f"{c['id']}  v{c['version']}  {c['name']}")
+        category = c.get("category", "clinical")
+        print(f"{c['id']}  v{c['version']}  {c['name']}" + ("" if category == "clinical" else f"  [{category}]"))
         print(f"    outcome: {c['outcome']} ({c['horizon']}); output: {c['output']['unit']}")
+        if category == "demonstration":
+            print("    not scored for patients (a demonstration); 'workstation score' with --inputs runs it")
         print(f"    source: {c['citation']}")
         print(f"    sha256: {c['sha256']}")
     return 0
@@ -163,7 +167,12 @@ def _print_score(s, *, sources: bool = False) -> None:
     if s.refused:
         print(f"{head}: not scored - {s.refused}.")
     else:
-        print(f"{head}: {_fmt_value(s)}")
+        iv = interval_text(s)
+        print(f"{head}: {_fmt_value(s)}" + (f" ({iv})" if iv else ""))
+        for row in s.subgroups:
+            print(f"    held-out subgroup {subgroup_text(row)}")
+        for text in s.cohort_notes:
+            print(f"    cohort: {text}")
         if s.contributions:
             top = sorted(s.contributions.items(), key=lambda kv: -abs(kv[1]))[:8]
             print("    contributions: " + ", ".join(f"{k} {v:+.3f}" for k, v in top))

@@ -85,6 +85,7 @@ class DemoPatient:
     hba1c: float = 5.5
     with_omics: bool = False
     with_wearables: bool = False
+    with_flc: bool = False          # serum free light chains at the last visit (the flchain mortality model)
 
     @property
     def name(self) -> str:
@@ -157,6 +158,7 @@ def make_patient(index: int) -> DemoPatient:
                       + [TODAY - timedelta(days=rng.randint(7, 60))])   # a recent visit
     p.with_omics = index % 4 == 0
     p.with_wearables = index % 12 == 0
+    p.with_flc = index % 3 == 2          # demo-0003, -0006, ...: the screenshots' risk patient among them
     return p
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -214,7 +215,31 @@ def bundle_for(p: DemoPatient) -> dict:
         sm["valueCodeableConcept"] = {"coding": [{"system": SCT, "code": sm_code, "display": sm_disp}],
                                       "text": sm_disp}
         add(sm)
+    if p.with_flc:
+        for r in flc_observations(p, pref):
+            add(r)
     return {"resourceType": "Bundle", "id": _uid(p.id, "bundle"), "type": "transaction", "entry": entries}
+
+
+# Serum free light chains (LOINC long common names; see workstation/models/clinical_codes.py). SYNTHETIC values:
+# a log-normal spread around illustrative centres (kappa 13 mg/L, lambda 15 mg/L), higher when the demo eGFR is
+# lower (light chains are cleared by the kidney); not clinical reference values. Most are written in mg/L, as
+# laboratories report them; half of these patients' values in mg/dL, so the demo shows both units converted explicitly.
+FLC = [("36916-5", "Kappa free light chain", 13.0, 0.35),     # displays as laboratories print them
+       ("33944-0", "Lambda free light chain", 15.0, 0.30)]
+
+
+def flc_observations(p: DemoPatient, pref: str) -> list[dict]:
+    rng = random.Random(p.seed * 53)              # its own stream: the other demo values do not move
+    d = p.visits[-1]
+    renal = (90.0 / max(p.egfr, 15.0)) ** 0.5
+    in_mg_dl = p.seed % 2 == 1
+    out = []
+    for code, disp, centre, sigma in FLC:
+        mg_l = centre * renal * math.exp(rng.gauss(0, sigma))
+        q = _quantity(mg_l / 10 if in_mg_dl else mg_l, "mg/dL" if in_mg_dl else "mg/L")
+        out.append(_obs(p, pref, f"flc-{code}", "laboratory", code, disp, d, q))
+    return out
 
 
 def _obs(p: DemoPatient, pref: str, key: str, category: str, code: str, display: str, d: date,

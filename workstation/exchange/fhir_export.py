@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from workstation import __version__
+from workstation.display import interval_text, subgroup_text
 from workstation.errors import WorkstationError
 from workstation.exchange import fhir_genomics as g
 from workstation.progress import Progress, ensure
@@ -120,7 +121,10 @@ def score_observation(score, subject: str, when: str) -> dict:
         basis.append("inputs missing: " + ", ".join(score.inputs_missing))
     if score.defaults_used:
         basis.append("defaults used: " + ", ".join(f"{k} ({v})" for k, v in score.defaults_used.items()))
-    basis += list(score.notes or [])
+    if score.interval:
+        basis.append(interval_text(score) + " (" + str((card.get("interval") or {}).get("method", "")) + ")")
+    basis += [f"held-out subgroup {subgroup_text(r)}" for r in score.subgroups or []]
+    basis += list(score.notes or []) + list(score.cohort_notes or [])
     if card.get("limitations"):
         basis.append("limitations: " + "; ".join(map(str, card["limitations"])))
     method = f"ONNX model {score.model} version {score.version}"

@@ -47,10 +47,13 @@ def importer_for(fmt: str, path: Path | str = ""):
 
 
 def import_file(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
-                progress: Progress | None = None) -> ImportResult:
-    """Detect the format of ``path`` and import it (see the module docstring)."""
+                progress: Progress | None = None, declared: dict | None = None) -> ImportResult:
+    """Detect the format of ``path`` and import it (see the module docstring). ``declared`` (omics tables only:
+    ``{"platform": ..., "scale": ...}``) says at import what the file's ``# key=value`` lines may also say."""
     fmt = detect(path)
     fn = importer_for(fmt, path)
+    if fmt == "omics" and declared:
+        return fn(store, path, patient_id=patient_id, sample=sample, progress=progress, declared=declared)
     if fmt == "vcf":
         from workstation.ingest.common import require_patient
         pid = require_patient(store, path, patient_id)

@@ -11,6 +11,9 @@ Accepted headers (case-insensitive; documented with examples in docs/IMPORT_FORM
   ``sample``, ``measured_at``, ``name``, ``omics``.
 * wide format: the identifier column, optionally ``name``/``unit``, then one numeric column per sample.
 * leading ``# key=value`` lines may give ``omics``, ``unit``, ``sample`` and ``measured_at`` for the whole file.
+* microarray probe sets (``probe_set``, ``probeset``, ``probe_set_id``, ``affy_id``): the file must declare
+  ``# platform=`` (e.g. HG-U133A or GPL96) and ``# scale=`` (log2, log10 or linear); stored with
+  ``id_system = probe_set:<platform>`` and the scale as the unit (``log2 intensity``), never converted.
 
 Empty, ``NA`` and ``NaN`` cells are missing values: they are skipped (and counted), never stored as zero.
 """
@@ -44,7 +47,17 @@ ID_COLUMNS = {  # header → (id_system or None for "by value", omics or None)
     "hmdb": ("hmdb", "metabolomics"), "hmdb_id": ("hmdb", "metabolomics"), "chebi": ("chebi", "metabolomics"),
     "chebi_id": ("chebi", "metabolomics"), "metabolite": (None, "metabolomics"),
     "compound": (None, "metabolomics"), "analyte": (None, None), "analyte_id": (None, None),
+    # microarray probe sets: platform-specific IDs, so the file must declare '# platform=' and '# scale='
+    "probe_set": ("probe_set", "transcriptomics"), "probeset": ("probe_set", "transcriptomics"),
+    "probe_set_id": ("probe_set", "transcriptomics"), "probeset_id": ("probe_set", "transcriptomics"),
+    "affy_id": ("probe_set", "transcriptomics"),
 }
+# Declared microarray platforms (``# platform=``; GEO platform accession GPL96 is HG-U133A) and scales
+# (``# scale=``, stored as the unit). Values are stored as given: nothing is converted between scales.
+PLATFORMS = {"hg-u133a": "HG-U133A", "affymetrix hg-u133a": "HG-U133A", "gpl96": "HG-U133A",
+             "hg_u133a": "HG-U133A", "hg-u133_plus_2": "HG-U133_Plus_2", "gpl570": "HG-U133_Plus_2"}
+SCALES = {"log2": "log2 intensity", "log2 intensity": "log2 intensity", "log10": "log10 intensity",
+          "log10 intensity": "log10 intensity", "linear": "linear intensity", "linear intensity": "linear intensity"}
 VALUE_COLUMNS = {  # header → (omics, default unit)
     "tpm": ("transcriptomics", "TPM"), "counts": ("transcriptomics", "counts"),
     "count": ("transcriptomics", "counts"), "read_count": ("transcriptomics", "counts"),
@@ -147,18 +160,36 @@ class _Layout:
             raise MalformedFile(str(path), f"omics must be one of {', '.join(OMICS)}, not {self.omics!r}",
                                 field="omics")
         self.file_unit = meta.get("unit")
+        if self.id_system == "probe_set":
+            self._probe_sets(meta, path)
+
+    def _probe_sets(self, meta: dict, path: Path) -> None:
+        """Probe-set IDs mean nothing without their platform, and intensities nothing without their scale."""
+        platform = (meta.get("platform") or "").strip()
+        if not platform:
+            raise MalformedFile(str(path), "probe-set identifiers belong to one microarray platform: declare it "
+                                "with a '# platform=…' line (e.g. '# platform=HG-U133A')", field="platform")
+        self.id_system = f"probe_set:{PLATFORMS.get(platform.lower(), platform)}"
+        scale = (meta.get("scale") or "").strip().lower()
+        if scale not in SCALES:
+            raise MalformedFile(str(path), "microarray values need their scale: add a '# scale=log2' (or log10 or "
+                                f"linear) line{f'; {scale!r} is not one of them' if scale else ''}",
+                                field="scale")
+        self.file_unit = SCALES[scale]
 
 
 def import_omics(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
-                 progress: Progress | None = None) -> ImportResult:
-    """Import one omics table for an existing patient. ``sample`` picks one sample column of a wide table."""
+                 progress: Progress | None = None, declared: dict | None = None) -> ImportResult:
+    """Import one omics table for an existing patient. ``sample`` picks one sample column of a wide table;
+    ``declared`` gives file-level keys (``platform``, ``scale``, ``unit`` ...) at import, as ``# key=value`` lines
+    would (a file that says otherwise is refused)."""
     pf, prev = start_patient_file(store, path, "omics", patient_id, progress)
     if prev is not None:
         return prev
     path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     with import_batch(store, info, kind="omics", importer="omics", importer_version=IMPORTER_VERSION,
                       patient_id=pid) as batch, open_text(path) as fh:
-        reader = _Reader(path, fh, sample)
+        reader = _Reader(path, fh, sample, declared)
         n = 0
         for frame in reader.frames():
             n += batch.insert_frame("analytes", frame)
@@ -174,8 +205,9 @@ def import_omics(store, path: Path | str, *, patient_id: str | None = None, samp
 
 
 class _Reader:
-    def __init__(self, path: Path, fh, sample: str | None) -> None:
+    def __init__(self, path: Path, fh, sample: str | None, declared: dict | None = None) -> None:
         self.path, self.fh, self.sample = path, fh, sample
+        self.declared = {_norm(k): str(v).strip() for k, v in (declared or {}).items() if v}
         self.missing = 0
         self.by_omics: dict[str, int] = {}
 
@@ -196,6 +228,11 @@ class _Reader:
 
     def frames(self):
         meta, header_line, line_no = self._preamble()
+        for key, value in self.declared.items():
+            if key in meta and meta[key].lower() != value.lower():
+                raise MalformedFile(str(self.path), f"the file says {key}={meta[key]} but the import declares "
+                                    f"{key}={value}", field=key)
+            meta.setdefault(key, value)
         delim = "\t" if header_line.count("\t") >= max(1, header_line.count(",")) else ","
         header = next(csv.reader([header_line], delimiter=delim))
         lay = self.layout = _Layout(header, meta, self.path)

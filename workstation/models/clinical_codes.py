@@ -24,6 +24,10 @@ LOINC = {
     # except 33914-3 "Estimated Glomerular Filtration Rate", an MDRD code).
     "egfr": ["98979-8", "62238-1", "33914-3", "48642-3", "48643-1", "50044-7", "69405-9"],
     "smoking": ["72166-2"],          # Tobacco smoking status (Synthea: "Tobacco smoking status NHIS")
+    # Serum free light chains (LOINC long common names; not in the Synthea samples, and not checked against a
+    # LOINC release file here: they are the codes public lab-mapping tables give for these names).
+    "kappa_flc": ["36916-5", "80515-0"],   # Kappa light chains.free [Mass/volume] in Serum (80515-0: by Nephelometry)
+    "lambda_flc": ["33944-0", "80516-8"],  # Lambda light chains.free [Mass/volume] in Serum (80516-8: by Nephelometry)
 }
 
 # Conditions --------------------------------------------------------------------------------------------------
@@ -33,6 +37,9 @@ PREDIABETES_SNOMED = {"15777000", "714628002"}          # prediabetes
 GESTATIONAL_DM_SNOMED = {"11687002"}                    # gestational diabetes mellitus
 DIABETES_WORDS = ("diabetes mellitus", "type 2 diabetes", "type 1 diabetes", "diabetic")
 DIABETES_EXCLUDE_WORDS = ("prediabetes", "pre-diabetes", "gestational", "insipidus")
+MGUS_SNOMED = {"277577000"}          # Monoclonal gammopathy of uncertain significance (disorder)
+MGUS_ICD10_PREFIX = ("D47.2",)       # Monoclonal gammopathy
+MGUS_WORDS = ("monoclonal gammopathy", "mgus")
 
 # Medications (ingredient names, lower case) --------------------------------------------------------------------
 STATINS = ("atorvastatin", "simvastatin", "rosuvastatin", "pravastatin", "lovastatin", "fluvastatin",

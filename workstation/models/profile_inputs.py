@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workstation import units
@@ -29,12 +30,22 @@ from workstation.models import clinical_codes as cc
 from workstation.models import prs_match
 
 WINDOWS_DAYS = {"total_chol": 5 * 365, "hdl": 5 * 365, "sbp": 365, "bmi": 365, "weight": 365, "height": 20 * 365,
-                "waist": 365, "creatinine": 365, "egfr": 365, "smoking": 2 * 365}
+                "waist": 365, "creatinine": 365, "egfr": 365, "smoking": 2 * 365, "kappa_flc": 365,
+                "lambda_flc": 365}
 # The unit each model input is expected in (UCUM). Values in other units are converted by the unit policy
 # (workstation/units.py, resources/units/conversions.tsv: cholesterol 0.02586 mmol/L per mg/dL as PREVENT uses it,
-# creatinine 88.42 umol/L per mg/dL); a unit it cannot convert is named in the notes and the value is not used.
+# creatinine 88.42 umol/L per mg/dL; free light chains mg/L -> mg/dL by the UCUM prefix rows); a unit it cannot
+# convert is named in the notes and the value is not used.
 MODEL_UNITS = {"total_chol": "mg/dL", "hdl": "mg/dL", "sbp": "mm[Hg]", "bmi": "kg/m2", "height": "cm",
-               "weight": "kg", "waist": "cm", "creatinine": "mg/dL", "egfr": "mL/min/{1.73_m2}"}
+               "weight": "kg", "waist": "cm", "creatinine": "mg/dL", "egfr": "mL/min/{1.73_m2}",
+               "kappa_flc": "mg/dL", "lambda_flc": "mg/dL"}
+# Why a unit is required, said where a value without one is left out.
+NO_UNIT_REASON = {
+    "kappa_flc": ("free light chains are reported in mg/L or mg/dL, a factor of 10 apart, and a value read in the "
+                  "wrong one still passes the model's range check 83 % of the time"),
+    "lambda_flc": ("free light chains are reported in mg/L or mg/dL, a factor of 10 apart, and a value read in the "
+                   "wrong one still passes the model's range check 83 % of the time"),
+}
 
 
 @dataclass
@@ -49,6 +60,7 @@ class PatientFacts:
 
     facts: dict[str, Fact] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    unusable: dict[str, str] = field(default_factory=dict)   # input name -> why the record's value was not used
 
     def get(self, name: str):
         f = self.facts.get(name)
@@ -64,30 +76,56 @@ def _ts(v) -> datetime | None:
     return t.tz_convert(None).to_pydatetime() if t.tzinfo else t.to_pydatetime()
 
 
-def _latest_obs(profile, key: str, notes: list[str]) -> Fact | None:
+def _obs_index(profile) -> dict:
+    """Positions of the numeric observations by code (built once per :func:`gather_facts`)."""
+    obs = profile.observations
+    if obs is None or obs.empty:
+        return {}
+    num = obs["value_num"].notna().to_numpy()
+    codes = obs["code"].astype(str).to_numpy()
+    out: dict[str, list[int]] = {}
+    for i in np.flatnonzero(num):
+        out.setdefault(codes[i], []).append(int(i))
+    return out
+
+
+def _latest_obs(profile, key: str, notes: list[str], idx: dict | None = None) -> Fact | None:
     obs = profile.observations
     if obs is None or obs.empty:
         return None
-    rows = obs[obs["code"].astype(str).isin(cc.LOINC[key]) & obs["value_num"].notna()]
-    if rows.empty:
+    idx = _obs_index(profile) if idx is None else idx
+    pos = [i for code in cc.LOINC[key] for i in idx.get(code, ())]
+    if not pos:
         return None
+    rows = obs.iloc[sorted(pos)]
     as_of = _ts(profile.as_of) or datetime.now()
     start = as_of - timedelta(days=WINDOWS_DAYS[key])
     best = None
-    for _, r in rows.iterrows():
+    unit_refused = False
+    for r in rows.to_dict("records"):
         t = _ts(r["effective"])
         if t is None or t > as_of or t < start:
             continue
-        value = units.convert(float(r["value_num"]), r["unit"], MODEL_UNITS[key], code=str(r["code"]))
+        raw_unit = r["unit"]
+        no_unit = raw_unit is None or (isinstance(raw_unit, float) and pd.isna(raw_unit)) or not str(raw_unit).strip()
+        value = None if no_unit else units.convert(float(r["value_num"]), raw_unit, MODEL_UNITS[key],
+                                                   code=str(r["code"]))
         if value is None:
-            notes.append(f"{r['display'] or r['code']} on {t.date()} has unit {r['unit']!r}, which cannot be "
-                         f"converted to {units.unit_text(MODEL_UNITS[key])}; not used")
+            what = f"{r['display'] or r['code']} on {t.date()}"
+            if no_unit:
+                why = NO_UNIT_REASON.get(key, "a value is only used with its unit")
+                notes.append(f"{what} has no unit, so it is not used ({why})")
+            else:
+                notes.append(f"{what} has unit {raw_unit!r}, which cannot be converted to "
+                             f"{units.unit_text(MODEL_UNITS[key])}; not used")
+            unit_refused = True
             continue
         rank = (t, cc.LOINC[key].index(str(r["code"])) * -1)
         if best is None or rank > best[0]:
             best = (rank, r, t, float(value))
     if best is None:
-        notes.append(f"no {key.replace('_', ' ')} within the last {WINDOWS_DAYS[key] // 365} year(s)")
+        if not unit_refused:        # the unit note already says why there is no value
+            notes.append(f"no {key.replace('_', ' ')} within the last {WINDOWS_DAYS[key] // 365} year(s)")
         return None
     _, r, t, value = best
     return Fact(value, {"table": "observations", "code": str(r["code"]), "display": r["display"],
@@ -102,21 +140,24 @@ def _ckd_epi_2021(scr_mgdl: float, age: float, female: bool) -> float:
     return 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.200 * 0.9938 ** age * (1.012 if female else 1.0)
 
 
-def _text_rows(frame: pd.DataFrame, words: tuple[str, ...], *, active_only: bool) -> pd.DataFrame:
-    if frame is None or frame.empty:
-        return frame.iloc[0:0] if frame is not None else pd.DataFrame()
-    text = frame["display"].fillna("").astype(str).str.lower()
-    if "rxnorm" in frame:
-        text = text + " " + frame["code"].fillna("").astype(str).str.lower()
-    mask = text.apply(lambda t: any(w in t for w in words))
-    return frame[mask]
+def _med_texts(profile) -> tuple[list[dict], list[str], list[bool]]:
+    """Medication rows, their lower-cased text and whether each is active (built once per gather_facts)."""
+    m = profile.medications
+    if m is None or m.empty:
+        return [], [], []
+    active = set(profile.active_medications().index)
+    rows = m.to_dict("records")
+    texts = [str(r.get("display") or "").lower() for r in rows]
+    if "rxnorm" in m:                 # a code column named rxnorm joins the text when there is one
+        texts = [f"{t} {str(r.get('code') or '').lower()}" for t, r in zip(texts, rows)]
+    return rows, texts, [i in active for i in m.index]
 
 
-def _med_fact(profile, words: tuple[str, ...], label: str, *, ever: bool = False) -> Fact:
-    meds = profile.medications if ever else profile.active_medications()
-    hit = _text_rows(meds, words, active_only=not ever)
-    if hit is not None and not hit.empty:
-        r = hit.iloc[0]
+def _med_fact(profile, words: tuple[str, ...], label: str, *, ever: bool = False, texts=None) -> Fact:
+    rows, lower, active = texts if texts is not None else _med_texts(profile)
+    hit = next((r for r, t, a in zip(rows, lower, active) if (ever or a) and any(w in t for w in words)), None)
+    if hit is not None:
+        r = hit
         return Fact(True, {"table": "medications", "display": r["display"], "code": r["code"],
                            "status": r["status"], "date": _iso(r["start_time"]), "resource_id": r.get("resource_id")})
     scope = "ever recorded" if ever else "active"
@@ -142,6 +183,21 @@ def _diabetes(profile) -> Fact:
             return Fact(True, {"table": "conditions", "code": r["code"], "display": r["display"],
                                "date": _iso(r["onset"]), "resource_id": r.get("resource_id")})
     return Fact(False, {"table": "conditions", "assumed": True, "note": "no active diabetes condition on record"})
+
+
+def _mgus(profile) -> Fact:
+    """MGUS from the conditions (any status: MGUS is rarely 'resolved'); no record counts as no, marked assumed."""
+    cond = profile.conditions
+    if cond is not None and not cond.empty:
+        code = cond["code"].fillna("").astype(str)
+        text = cond["display"].fillna("").astype(str).str.lower()
+        hit = cond[code.isin(cc.MGUS_SNOMED) | code.str.upper().str.startswith(cc.MGUS_ICD10_PREFIX)
+                   | text.apply(lambda t: any(w in t for w in cc.MGUS_WORDS))]
+        if not hit.empty:
+            r = hit.iloc[0]
+            return Fact(True, {"table": "conditions", "code": r["code"], "display": r["display"],
+                               "date": _iso(r["onset"]), "resource_id": r.get("resource_id")})
+    return Fact(False, {"table": "conditions", "assumed": True, "note": "no MGUS diagnosis on record"})
 
 
 def _smoker(profile, notes: list[str]) -> Fact | None:
@@ -261,6 +317,8 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
     """Collect every model input the profile can supply, each with its source record."""
     pf = PatientFacts()
     f, notes = pf.facts, pf.notes
+    idx = _obs_index(profile)             # computed once: every lab below is looked up by code in it
+    meds = _med_texts(profile)
     age = profile.age()
     if age is not None:
         src = {"table": "patients", "birth_date": _iso(profile.birth_date), "as_of": _iso(profile.as_of)}
@@ -274,30 +332,52 @@ def gather_facts(profile, pgx: dict | None = None) -> PatientFacts:
         f["race"] = Fact(race, {"table": "patients", "value": profile.patient.get("race")})
     for key, name in (("total_chol", "total_chol_mgdl"), ("hdl", "hdl_mgdl"), ("sbp", "sbp_mmhg"),
                       ("height", "height_cm"), ("weight", "weight_kg"), ("waist", "waist_cm"), ("bmi", "bmi")):
-        fact = _latest_obs(profile, key, notes)
+        fact = _latest_obs(profile, key, notes, idx)
         if fact is not None:
             f[name] = fact
     if "bmi" not in f and "height_cm" in f and "weight_kg" in f:
         h = f["height_cm"].value / 100
         f["bmi"] = Fact(f["weight_kg"].value / (h * h), {"computed": "weight / height^2",
                                                          "from": [f["weight_kg"].source, f["height_cm"].source]})
-    creat = _latest_obs(profile, "creatinine", notes)
+    creat = _latest_obs(profile, "creatinine", notes, idx)
+    if creat is not None:
+        f["creatinine_mg_dl"] = creat
+    for key, name in (("kappa_flc", "kappa_mg_dl"), ("lambda_flc", "lambda_mg_dl")):
+        before = len(notes)             # no row with the code at all: no fact and no note
+        fact = _latest_obs(profile, key, notes, idx)
+        if fact is not None:
+            f[name] = fact
+        elif len(notes) > before:
+            pf.unusable[name] = notes[-1]
+    f["mgus"] = _mgus(profile)
+    from workstation.models.expression_inputs import probe_values
+
+    values, source, why_not = probe_values(profile)
+    for probe, v in values.items():
+        f[probe] = Fact(v, dict(source, probe_set=probe, value=v))
+    if why_not:                       # said by the expression model's refusal, not in every model's notes
+        pf.unusable["transcriptome"] = why_not
+    elif source and source["n_samples"] > 1:
+        notes.append(f"{source['n_samples']} expression samples on record; the latest ({source['sample']}, "
+                     f"{source['date']}) is used")
     if creat is not None and age is not None and sex in ("female", "male"):
         f["egfr"] = Fact(_ckd_epi_2021(creat.value, age, sex == "female"),
                          {"computed": "CKD-EPI 2021 (race-free) from creatinine", "from": creat.source})
     else:
-        egfr = _latest_obs(profile, "egfr", notes)
+        egfr = _latest_obs(profile, "egfr", notes, idx)
         if egfr is not None:
             f["egfr"] = egfr
     smoker = _smoker(profile, notes)
     if smoker is not None:
         f["smoker"] = smoker
     f["diabetes"] = _diabetes(profile)
-    f["bp_treated"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, "antihypertensive medication")
-    f["antihypertensive_ever"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, "antihypertensive medication", ever=True)
-    f["statin"] = _med_fact(profile, cc.STATINS, "statin")
-    f["enzyme_inducer"] = _med_fact(profile, cc.ENZYME_INDUCERS, "carbamazepine, phenytoin or rifampin")
-    f["amiodarone"] = _med_fact(profile, cc.AMIODARONE, "amiodarone")
+    bp = "antihypertensive medication"
+    f["bp_treated"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, bp, texts=meds)
+    f["antihypertensive_ever"] = _med_fact(profile, cc.ANTIHYPERTENSIVES, bp, ever=True, texts=meds)
+    f["statin"] = _med_fact(profile, cc.STATINS, "statin", texts=meds)
+    f["enzyme_inducer"] = _med_fact(profile, cc.ENZYME_INDUCERS, "carbamazepine, phenytoin or rifampin",
+                                    texts=meds)
+    f["amiodarone"] = _med_fact(profile, cc.AMIODARONE, "amiodarone", texts=meds)
     cond = profile.conditions
     if cond is not None and not cond.empty:
         hit = cond[cond["code"].astype(str).isin(cc.PREDIABETES_SNOMED | cc.GESTATIONAL_DM_SNOMED)]
@@ -338,6 +418,9 @@ def map_inputs(profile, model_id: str, pgx: dict | None = None, *, registry=None
                 value = _race_for_model(value, spec.get("categories", []))
             inputs[spec["name"]] = value
             sources[spec["name"]] = dict(fact.source, mapped_value=fact.value)
+    for probe in (card.get("guard") or {}).get("probes", []):     # the assay check reads the whole profile
+        if probe not in inputs and probe in pf.facts:
+            inputs[probe] = pf.facts[probe].value
     return inputs, sources, list(pf.notes)
 
 
@@ -374,12 +457,14 @@ def card_kind(reg, model_id: str) -> str:
 
 
 def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dict | None = None,
-              explain: bool = True) -> list:
+              explain: bool = True, include_demonstration: bool = False) -> list:
     """Score every loaded model for one patient. Refused models carry the reason (and the missing inputs).
+    Demonstration models (card ``category``) are left out unless ``include_demonstration``.
 
     ``overrides`` (input name -> value) supplies what the record lacks (e.g. race, questionnaire answers); those
     inputs are marked ``{"entered": true}`` in the sources.
     """
+    from workstation.models import applicability
     from workstation.models.registry import get_registry
     from workstation.models.score import Score
 
@@ -389,9 +474,25 @@ def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dic
         pf.facts[k] = Fact(v, {"entered": True})
     out: list[Score] = []
     for mid in reg.ids():
+        card = reg.card(mid)
+        if not applicability.for_patients(card) and not include_demonstration:
+            continue
         inputs, sources, notes = map_inputs(profile, mid, pgx, registry=reg, facts=pf)
         s = reg.score(mid, inputs, explain=explain)
         s.sources, s.notes = sources, notes
+        applicability.annotate(s, card, {"race": pf.get("race")})
+        outside = applicability.refusal(card, {k: pf.get(k) for k in ("sex", "age")}, profile.conditions)
+        needs = card.get("required_record")
+        if needs and not outside and not any(n in inputs or n in pf.unusable for n in needs["any_of"]):
+            outside = needs["missing_text"] + (f" ({pf.unusable[needs['why']]})" if needs.get("why") in
+                                               pf.unusable else "")
+        if outside:
+            s.applicable = False
+            s.value, s.contributions, s.terms, s.interval = None, {}, {}, None
+            s.refused = f"not applicable: {outside}"
+        elif s.refused:
+            why = [pf.unusable[m] for m in s.inputs_missing if m in pf.unusable]
+            s.refused += "".join(f"; {w}" for w in why)
         if not inputs or all(v is None for v in inputs.values()):
             s.applicable = False
             s.value, s.contributions, s.terms = None, {}, {}

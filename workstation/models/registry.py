@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from workstation.errors import ModelError, NotFound
+from workstation.models import applicability, assay_guard
 from workstation.models import encode as enc
 from workstation.models import explain as shap
 from workstation.models.score import Score, card_summary
@@ -92,7 +93,8 @@ class Registry:
         card = m.card
         base = Score(model=model_id, version=card["version"], value=None, unit=card["output"]["unit"],
                      name=card["name"], card=card_summary(card, m.sha256),
-                     contribution_scale=card.get("explain", {}).get("scale", ""))
+                     contribution_scale=card.get("explain", {}).get("scale", ""),
+                     category=applicability.category(card))
         if card["kind"] == "prs":
             return self._score_prs(m, inputs, base, explain)
         if card["kind"] == "bcrat":
@@ -102,6 +104,13 @@ class Registry:
         else:
             e = enc.encode(card, inputs)
         base.inputs_used, base.inputs_missing, base.defaults_used = e.used, e.missing, e.defaults
+        applicability.annotate(base, card)
+        if "guard" in card:      # expression models: the whole profile must look like the platform (checked first:
+            g = assay_guard.check_profile(card["guard"], inputs)     # one reason, not one per probe set's range)
+            base.extra["assay_guard"] = {"median": g.median, "r": g.r, "probes": g.n_probes}
+            if not g.ok:
+                base.refused = f"assay check: {g.reason}"
+                return base
         if e.refusal:
             base.refused = e.refusal
             return base
@@ -150,6 +159,10 @@ class Registry:
             s.extra["band_risk"] = band["ten_year_risk"]
         if card["output"]["unit"] == "mg/week":
             s.extra["daily_mg"] = s.value / 7.0
+        band = card.get("interval")
+        if band and band["low"] in res and band["high"] in res:
+            s.interval = [float(res[band["low"]][i, 0]), float(res[band["high"]][i, 0])]
+            s.interval_level = float(band.get("level", 0.95))
 
     def _score_prs(self, m: _Model, inputs: dict[str, Any], s: Score, explain: bool) -> Score:
         card = m.card

@@ -14,6 +14,11 @@ class Score:
     scale at the reference profile (Shapley) or the intercept (additive terms), so ``baseline + sum(contributions)``
     is the patient's value on that scale. ``terms`` holds the model's own additive terms (e.g. Goff Table A's
     coefficient x value). ``sources`` says, per input, which record (table, code, date, raw value) it came from.
+
+    Trained models also carry ``interval`` ([low, high] on the value's scale, ``interval_level`` e.g. 0.95; the
+    card's ``interval.method`` says how it was made), ``subgroups`` (the rows of the card's held-out subgroup table
+    this patient belongs to) and ``cohort_notes`` (sentences naming groups the training cohort did not include or
+    did not record). ``category`` is the card's ``clinical`` | ``research`` | ``demonstration``.
     """
 
     model: str
@@ -35,6 +40,11 @@ class Score:
     notes: list[str] = field(default_factory=list)
     applicable: bool = True
     card: dict[str, Any] = field(default_factory=dict)
+    category: str = "clinical"
+    interval: list[float] | None = None
+    interval_level: float | None = None
+    subgroups: list[dict] = field(default_factory=list)
+    cohort_notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,4 +62,5 @@ def card_summary(card: dict, sha256: str | None = None) -> dict:
         "intended_use": card.get("intended_use"), "outcome": card.get("outcome"), "horizon": card.get("horizon"),
         "population": card.get("population"), "subgroup_differences": card.get("subgroup_differences", []),
         "limitations": card.get("limitations", []), "variant": card.get("variant"), "sha256": sha256,
+        "category": card.get("category", "clinical"), "interval": card.get("interval"), "data": card.get("data"),
     }

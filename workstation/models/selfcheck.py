@@ -23,6 +23,9 @@ def _probe_inputs(card: dict) -> dict:
             out[name] = False
         elif kind == "code":         # a coded answer (the Gail model's BCRA codes): the card's probe or default
             out[name] = spec.get("probe", spec.get("default"))
+    guard = card.get("guard")
+    if guard:      # an expression model: its own training median profile passes its assay check by construction
+        out.update(zip(guard["probes"], guard["median_profile"]))
     return out
 
 

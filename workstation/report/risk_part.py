@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from workstation.display import score_text
+from workstation.display import interval_short, score_text
 from workstation.report.content import InputRow, RiskRow, RiskSection, display_unit
 from workstation.report.deid import When, age_text
 
@@ -17,7 +17,8 @@ _AGE_INPUTS = {"age", "age_years", "T1", "T2"}   # T1, T2: the Gail model's curr
 
 
 def value_text(score) -> str:
-    return score_text(score)
+    iv = interval_short(score)
+    return score_text(score) + (f" ({iv})" if iv else "")
 
 
 def _specs(registry, model_id: str) -> dict[str, dict]:
@@ -92,6 +93,20 @@ def _note(text: str) -> str:
     return text
 
 
+def _cohort_gaps(registry, score) -> list[str]:
+    """One line naming what the trained model's cohort did not include (the card's short forms)."""
+    try:
+        card = registry.card(score.model)
+    except Exception:
+        return []
+    short = [g.get("short") or g["text"] for g in card.get("cohort_gaps", [])
+             if g["text"] in (score.cohort_notes or [])]
+    name = card.get("short_name") or score.name or score.model
+    level = f"{(score.interval_level or 0.95) * 100:.0f} %"
+    head = f"{name}: bracketed range = {level} interval over refits of the model"
+    return [head + ("; cohort: " + "; ".join(short) if short else "")] if score.interval or short else []
+
+
 def _outcome(card: dict) -> str:
     parts = [str(card.get("outcome") or "").rstrip("."), str(card.get("horizon") or "")]
     return ", ".join(p for p in parts if p and p != "None")
@@ -106,7 +121,8 @@ def risk_section(scores: list, registry, when: When) -> RiskSection:
         card = s.card or {}
         name = s.name or card.get("name") or s.model
         if not s.applicable:
-            not_applicable.append(f"{name}: {s.refused or 'not applicable'}")
+            if s.category != "research":      # research-grade models appear in the summary only with a result
+                not_applicable.append(f"{name}: {s.refused or 'not applicable'}")
             continue
         specs = _specs(registry, s.model)
         used = list(s.inputs_used)
@@ -127,7 +143,8 @@ def risk_section(scores: list, registry, when: When) -> RiskSection:
         rows.append(RiskRow(s.model, str(name), _outcome(card), value_text(s),
                             _reason(s.refused, specs) if s.refused else "", used_labels, tuple(missing),
                             str(s.version), sha, str(card.get("citation") or "")))
-        for n in s.notes or []:
+        gaps = _cohort_gaps(registry, s) if s.ok else []
+        for n in list(s.notes or []) + gaps:
             n = _note(n)
             if n not in notes:
                 notes.append(n)
