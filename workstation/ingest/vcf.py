@@ -93,11 +93,15 @@ def read_vcf(path: Path | str, *, sample: str | None = None,
 
 
 def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None = None,
-               progress: Progress | None = None) -> ImportResult:
+               progress: Progress | None = None, build: str | None = None) -> ImportResult:
     """Stream one sample of a VCF into ``variants`` (and gVCF blocks into ``ref_blocks``), all or nothing.
 
     Re-importing the same bytes for the same patient returns status "already imported" and changes nothing.
-    GRCh37 files are accepted and flagged in the result's warnings and the provenance details.
+    The build is settled here and stored with the source (header, else REF alleles at known sites; ``build`` is the
+    build the user states: ``'GRCh37'`` opts in to translating the pharmacogene positions, ``'GRCh38'`` asserts the
+    build of a file whose header is silent). A GRCh37 or unknown-build file is stored, but PGx refuses it (one
+    sentence, also in the result's warnings) unless GRCh37 was chosen. The coverage kind (gVCF, all sites,
+    variant-only) is stored too; a variant-only file gets one sentence on what would make calls complete.
     """
     from workstation.store import already_imported, file_info, import_batch
 
@@ -118,7 +122,7 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
                             source_id=int(prev["id"]),
                             message=f"{info.name} was already imported on {prev.get('imported_at')}; nothing "
                                     "was changed.")
-    warnings = _warnings(h)
+    warnings = list(h.warnings)
     progress.check()
     with import_batch(store, info, kind="vcf", importer="vcf", importer_version=IMPORTER_VERSION,
                       patient_id=patient_id) as batch:
@@ -139,14 +143,19 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
         if n_var == 0:
             warnings.append("the file holds no variant records")
         batch.counts.update({"variants": n_var, "ref_blocks": n_blocks})
-        batch.details.update({"build": h.build, "build_evidence": h.build_evidence, "grch37": h.build == "GRCh37",
+        gt = _settle_genome(batch, h, build, n_blocks, info.name)
+        warnings.extend(w for w in (gt.refusal, *gt.notes) if w)
+        batch.details.update({"build": gt.build.build, "build_evidence": gt.build.evidence,
+                              "build_declared": gt.build.declared, "build_choice": build,
+                              "header_build": h.build, "coverage": gt.coverage_kind,
+                              "pgx_refusal": gt.refusal, "grch37": gt.build.build == "GRCh37",
                               "sample": chosen, "samples_in_file": list(h.samples), "vcf_version": h.version,
                               "compression": "bgzf" if h.bgzf else ("gzip" if h.compressed else "none")})
         batch.warnings.extend(warnings)
         progress.set(0.99, "Saving")
         progress.check()                       # last point where cancelling still leaves nothing
     progress.set(1.0, "Imported")
-    build = h.build or "unknown genome build"
+    build = gt.build.build or "unknown genome build"
     return ImportResult(file=str(path), status="imported", kind="vcf",
                         counts={"variants": n_var, "ref_blocks": n_blocks}, patient_ids=[patient_id],
                         source_id=batch.source_id, warnings=warnings,
@@ -154,7 +163,38 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------
+@dataclass
+class _Genome:
+    build: object
+    refusal: str | None
+    coverage_kind: str
+    notes: list[str]
+
+
+def _settle_genome(batch, h: VcfHeader, declared: str | None, n_blocks: int, name: str) -> _Genome:
+    """Build (header / stated / known-site REF alleles) and coverage kind of the file just inserted, through the
+    shared genotype reader on the new rows, so import and PGx agree."""
+    from workstation.genome.reader import VARIANT_ONLY_SENTENCE, genotypes_at, header_build_call
+
+    hb = header_build_call(h.build, h.build_evidence, declared)
+    sid = batch.source_id
+    t = genotypes_at(batch.con, "SELECT chrom, pos, ref, alt, gt, phased, ps, source_id FROM variants "
+                                "WHERE source_id = ?",
+                     "SELECT chrom, start_pos, end_pos, 'gvcf' AS basis, source_id FROM ref_blocks WHERE source_id = ?",
+                     [sid], header_build=hb, translate=(declared == "GRCh37"), name=name)
+    if n_blocks:
+        kind = "gvcf"
+    elif batch.con.execute("SELECT 1 FROM variants WHERE source_id = ? AND regexp_full_match(gt, '0([/|]0)*') "
+                           "LIMIT 1", [sid]).fetchone():
+        kind = "all-sites"
+    else:
+        kind = "variant-only"
+    notes = [VARIANT_ONLY_SENTENCE.format(name=name)] if kind == "variant-only" else []
+    return _Genome(t.build, t.refusal, kind, notes)
+
+
 def _warnings(h: VcfHeader) -> list[str]:
+    """Warnings of a plain read (``read_vcf``); an import says the PGx refusal sentence instead."""
     w = list(h.warnings)
     if h.build == "GRCh37":
         w.append("genome build GRCh37 (hg19): accepted but flagged — positions differ from GRCh38, so "
