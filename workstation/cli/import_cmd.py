@@ -23,6 +23,9 @@ def register(sub) -> None:
                    "HG-U133A), when the file has no '# platform=' line")
     p.add_argument("--scale", choices=["log2", "log10", "linear"], help="scale of a probe-set omics table's "
                    "values, when the file has no '# scale=' line")
+    p.add_argument("--build", choices=["GRCh38", "GRCh37"], help="genome build of a VCF as the lab states it; "
+                   "GRCh37 translates the pharmacogene positions through the shipped position table (CYP2D6 "
+                   "excepted) and labels every result 'from GRCh37 via position table'")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=cmd_import)
 
@@ -33,7 +36,8 @@ def cmd_import(args) -> int:
     with open_store_from_args(args) as store:
         for f in args.files:
             try:
-                declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale)) if v}
+                declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale),
+                                              ("build", getattr(args, "build", None))) if v}
                 r = import_file(store, f, patient_id=args.patient, sample=args.sample, declared=declared or None)
             except WorkstationError as exc:
                 r = ImportResult(file=str(f), status="failed", message=str(exc))
