@@ -82,7 +82,7 @@ def describe(call) -> str:
         n = len(c.missing)
         what = f"; {n} missing (not assumed reference)"
         if c.could_change is True:
-            shown = ", ".join(c.alleles_at_missing[:MAX_NAMED]) + (" …" if len(c.alleles_at_missing) > MAX_NAMED else "")
+            shown = "; ".join(c.alleles_at_missing[:MAX_NAMED]) + (" …" if len(c.alleles_at_missing) > MAX_NAMED else "")
             what += f" and they could change the phenotype (untested: {shown})"
         elif c.could_change is False:
             what += ", which could not change the phenotype"

@@ -1,0 +1,93 @@
+"""Missing stays missing, visibly: one completeness wording on the call, in JSON, report, FHIR export and PGx tab
+data; NA12878's variant-only files are detected at import; nothing incomplete is plain "standard"."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.core import genome_files as gf
+from tests.core.helpers import new_store
+from workstation import pgx
+from workstation.exchange.fhir_export import build_fhir_bundle
+from workstation.genome.reader import from_file
+from workstation.ingest.vcf import import_vcf
+from workstation.levels import Level
+from workstation.report.pgx_part import gene_caveat
+
+NA = gf.SHARED / "data" / "vcf_na12878"
+
+
+def need(p):
+    if not p.exists():
+        pytest.skip(f"{p} is not available (../shared data absent)")
+    return p
+
+
+def no_standard_on_incomplete(result, recs):
+    for r in recs:
+        if r.level is Level.STANDARD:
+            for g in r.genes:
+                c = result.genes.get(g)
+                assert c is None or c.completeness is None or c.completeness.complete, (r.drug, g)
+
+
+def test_na12878_variant_only_detected_and_incomplete_everywhere(tmp_path):
+    f = need(NA / "NA12878.genome_filtered.vcf")
+    store = new_store(tmp_path)
+    try:
+        r = import_vcf(store, f, patient_id="P1")
+        assert any("looks variant-only" in w for w in r.warnings)
+        prof = store.profile("P1", audit_open=False)
+        assert prof.variant_summary["sources"][0]["coverage"] == "variant-only"
+        result = pgx.call_profile(prof)
+    finally:
+        store.close()
+    dpyd = result.genes["DPYD"]
+    assert dpyd.completeness.n_present == 2 and dpyd.completeness.n_total == 83
+    assert dpyd.completeness.could_change is True
+    text = dpyd.completeness_text
+    assert text.startswith("DPYD: 2 of 83 defining positions present; 81 missing") and "could change" in text
+    alerts, recs = pgx.guidance(result)
+    no_standard_on_incomplete(result, recs)
+    fu = [x for x in recs if x.drug in ("fluorouracil", "capecitabine")]
+    assert fu and all(x.level is not Level.STANDARD for x in fu)
+    # every presenter shows the same sentence
+    assert text in gene_caveat(dpyd)
+    assert dpyd.to_json()["completeness"]["text"] == text
+    bundle, _ = build_fhir_bundle({"id": "P1", "name": "NA12878"}, pgx=result, recommendations=recs)
+    assert text.rstrip(".") in json.dumps(bundle, ensure_ascii=False)
+    from ui.views.pgx_view import genes_frame            # the PGx tab's table data (no Qt widget needed)
+
+    row = genes_frame(result).set_index("gene").loc["DPYD"]
+    assert row["_note"].startswith(text) and "incomplete" in row["status"]
+
+
+def test_na12878_2c19_missing_rs3758581_is_named(tmp_path):
+    f = need(NA / "NA12878.2c19_filtered.vcf")
+    r = pgx.call_table(from_file(f))
+    c = r.genes["CYP2C19"]
+    assert "rs3758581" in c.completeness.missing and c.completeness.could_change is True
+    assert "*1" in c.completeness.alleles_at_missing        # *1 needs rs3758581 = G; *38 is its absence
+    _, recs = pgx.guidance(r)
+    no_standard_on_incomplete(r, recs)
+
+
+def test_cli_json_carries_completeness():
+    f = need(NA / "NA12878.genome_filtered.vcf")
+    p = subprocess.run([sys.executable, "-c", "import sys; from workstation.cli import main; main(sys.argv[1:])",
+                        "pgx", "--vcf", str(f), "--json"], capture_output=True, text=True, cwd=gf.ROOT)
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    comp = d["genes"]["DPYD"]["completeness"]
+    assert comp["positions_present"] == 2 and comp["positions_total"] == 83 and comp["complete"] is False
+    assert any("variant-only" in n for n in d["notes"])
+
+
+def test_complete_call_says_complete():
+    need(gf.EXAMPLE2)
+    r = pgx.call_table(from_file(gf.EXAMPLE2))
+    c = r.genes["CYP2C19"]
+    assert c.completeness.complete and c.completeness_text == "CYP2C19: 35 of 35 defining positions present; complete."
