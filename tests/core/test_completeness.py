@@ -91,3 +91,42 @@ def test_complete_call_says_complete():
     r = pgx.call_table(from_file(gf.EXAMPLE2))
     c = r.genes["CYP2C19"]
     assert c.completeness.complete and c.completeness_text == "CYP2C19: 35 of 35 defining positions present; complete."
+
+
+def test_bed_and_assertion_are_the_only_ways_missing_becomes_reference(tmp_path):
+    need(gf.EXAMPLE2)
+    v = gf.variant_only_from(gf.EXAMPLE2, tmp_path / "variants-only.vcf")
+    full = pgx.call_table(from_file(gf.EXAMPLE2))
+    store = new_store(tmp_path)
+    try:
+        import_vcf(store, v, patient_id="P1")
+        before = pgx.call_profile(store.profile("P1", audit_open=False))
+        assert before.genes["TPMT"].completeness.missing
+        # the lab's callable regions cover chr6 (TPMT) and chr13 (NUDT15) only
+        bed = tmp_path / "callable.bed"
+        bed.write_text("track name=callable\nchr6\t18128000\t18156000\n13\t48035000\t48075000\n")
+        from workstation.genome.coverage import assert_coverage, import_callable_bed
+
+        r = import_callable_bed(store, bed, patient_id="P1")
+        assert r.counts == {"ref_blocks": 2}
+        after = pgx.call_profile(store.profile("P1", audit_open=False))
+        for g in ("TPMT", "NUDT15"):
+            c = after.genes[g]
+            assert c.completeness.complete and c.completeness.from_bed > 0, g
+            assert "callable-regions BED" in c.completeness_text
+            assert c.diplotypes == full.genes[g].diplotypes
+        assert after.genes["DPYD"].completeness.missing                    # not covered: still missing
+        assert_coverage(store, "P1", ["DPYD"], assay="PGx panel v2 (Example Lab)")
+        dp = pgx.call_profile(store.profile("P1", audit_open=False)).genes["DPYD"]
+        assert dp.completeness.complete and "audited coverage assertion" in dp.completeness_text
+        assert dp.diplotypes == full.genes["DPYD"].diplotypes
+        rows = store.con.execute("SELECT detail FROM audit_log WHERE action = 'coverage_assertion'").fetchall()
+        assert len(rows) == 1 and "PGx panel v2" in rows[0][0]
+        bad = tmp_path / "bad.bed"
+        bad.write_text("chr6\t200\t100\n")
+        from workstation.errors import MalformedFile
+
+        with pytest.raises(MalformedFile, match=r"line 1.*empty or negative"):
+            import_callable_bed(store, bad, patient_id="P1")
+    finally:
+        store.close()

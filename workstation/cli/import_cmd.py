@@ -15,7 +15,10 @@ from workstation.ingest.base import ImportResult
 
 def register(sub) -> None:
     p = sub.add_parser("import", help="import VCF, FHIR, omics or wearable files (format detected from content)")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--callable-bed", metavar="BED", action="append", default=[],
+                   help="the lab's callable-regions BED for the patient's genome (needs --patient): positions inside "
+                        "without a VCF record then count as reference; stored with provenance")
     p.add_argument("--patient", metavar="ID", help="the existing patient the files belong to (needed for VCF, "
                    "omics and wearable files, which carry no patient details)")
     p.add_argument("--sample", metavar="NAME", help="the sample to take from a multi-sample VCF or omics table")
@@ -33,12 +36,30 @@ def register(sub) -> None:
 def cmd_import(args) -> int:
     results: list[ImportResult] = []
     exit_code = 0
+    beds = list(getattr(args, "callable_bed", []) or [])
+    if not args.files and not beds:
+        print("Name at least one file to import (or --callable-bed BED with --patient).", file=sys.stderr)
+        return 2
+    if beds and not args.patient:
+        print("A callable-regions BED belongs to one patient's genome: add --patient ID.", file=sys.stderr)
+        return 2
     with open_store_from_args(args) as store:
         for f in args.files:
             try:
                 declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale),
                                               ("build", getattr(args, "build", None))) if v}
                 r = import_file(store, f, patient_id=args.patient, sample=args.sample, declared=declared or None)
+            except WorkstationError as exc:
+                r = ImportResult(file=str(f), status="failed", message=str(exc))
+                exit_code = max(exit_code, exc.exit_code)
+            results.append(r)
+            if not args.json:
+                _print(r)
+        for f in beds:
+            from workstation.genome.coverage import import_callable_bed
+
+            try:
+                r = import_callable_bed(store, f, patient_id=args.patient)
             except WorkstationError as exc:
                 r = ImportResult(file=str(f), status="failed", message=str(exc))
                 exit_code = max(exit_code, exc.exit_code)

@@ -40,6 +40,16 @@ def register(subparsers) -> None:
     o.add_argument("--date", metavar="YYYY-MM-DD", help="date of the test")
     o.add_argument("--json", action="store_true", help="print JSON")
     o.set_defaults(func=run_outside_call)
+    a = subparsers.add_parser("assert-coverage", help="record (audited) that an assay covered every defining "
+                              "position of some genes, so positions without a record count as reference",
+                              description="Only this, a gVCF or a callable-regions BED turns a missing position "
+                                          "into reference; the assertion is audited and named on every result.")
+    a.add_argument("--patient", metavar="ID", required=True)
+    a.add_argument("--genes", metavar="G1,G2", required=True, help="comma-separated genes, e.g. DPYD,TPMT")
+    a.add_argument("--assay", metavar="TEXT", required=True, help="the test and lab whose coverage is asserted")
+    a.add_argument("--by", metavar="NAME", help="who makes the assertion (default: the OS user in the audit row)")
+    a.add_argument("--json", action="store_true", help="print JSON")
+    a.set_defaults(func=run_assert_coverage)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,4 +139,21 @@ def run_outside_call(args: argparse.Namespace) -> int:
         print_json({"patient": res.patient_id, "source_id": res.source_id, "genes": list(res.genes)})
     else:
         print(f"Stored outside call(s) for {', '.join(res.genes)} (patient {res.patient_id}).")
+    return 0
+
+
+def run_assert_coverage(args: argparse.Namespace) -> int:
+    from workstation.cli.common import open_store_from_args
+    from workstation.genome.coverage import assert_coverage
+
+    store = open_store_from_args(args)
+    try:
+        genes = [g.strip() for g in args.genes.split(",") if g.strip()]
+        res = assert_coverage(store, args.patient, genes, assay=args.assay, asserted_by=args.by)
+    finally:
+        store.close()
+    if args.json:
+        print_json(res.to_json())
+    else:
+        print(res.message)
     return 0
