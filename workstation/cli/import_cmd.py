@@ -16,6 +16,8 @@ from workstation.ingest.base import ImportResult
 def register(sub) -> None:
     p = sub.add_parser("import", help="import VCF, FHIR, omics or wearable files (format detected from content)")
     p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--sample-map", metavar="FILE", help="a multi-sample VCF into several patients: lines "
+                   "'sample<TAB>patient id'; the VCF is parsed once")
     p.add_argument("--callable-bed", metavar="BED", action="append", default=[],
                    help="the lab's callable-regions BED for the patient's genome (needs --patient): positions inside "
                         "without a VCF record then count as reference; stored with provenance")
@@ -44,7 +46,19 @@ def cmd_import(args) -> int:
         print("A callable-regions BED belongs to one patient's genome: add --patient ID.", file=sys.stderr)
         return 2
     with open_store_from_args(args) as store:
-        for f in args.files:
+        for f in args.files if getattr(args, "sample_map", None) else []:
+            from workstation.ingest.vcf_samples import import_vcf_samples, read_sample_map
+
+            try:
+                rs = import_vcf_samples(store, f, read_sample_map(args.sample_map), build=getattr(args, "build", None))
+            except WorkstationError as exc:
+                rs = [ImportResult(file=str(f), status="failed", message=str(exc))]
+                exit_code = max(exit_code, exc.exit_code)
+            for r in rs:
+                results.append(r)
+                if not args.json:
+                    _print(r)
+        for f in [] if getattr(args, "sample_map", None) else args.files:
             try:
                 declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale),
                                               ("build", getattr(args, "build", None))) if v}

@@ -103,7 +103,7 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
     sentence, also in the result's warnings) unless GRCh37 was chosen. The coverage kind (gVCF, all sites,
     variant-only) is stored too; a variant-only file gets one sentence on what would make calls complete.
     """
-    from workstation.store import already_imported, file_info, import_batch
+    from workstation.store import already_imported, file_info
 
     progress = ensure(progress)
     path = Path(path)
@@ -112,7 +112,6 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
     progress.set(0.0, "Reading the VCF header")
     h = read_header(path)
     idx = h.sample_index(sample)
-    chosen = h.samples[idx]
     progress.check()
     info = file_info(path)
     prev = already_imported(store, info, patient_id)
@@ -122,13 +121,23 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
                             source_id=int(prev["id"]),
                             message=f"{info.name} was already imported on {prev.get('imported_at')}; nothing "
                                     "was changed.")
+    return _import_sample(store, h, info, idx, patient_id, build=build, progress=progress)
+
+
+def _import_sample(store, h: VcfHeader, info, idx: int, patient_id: str, *, build: str | None,
+                   progress: Progress, source: str | None = None) -> ImportResult:
+    """One sample of the file into one patient, in one transaction (``source``: raw columns already parsed)."""
+    from workstation.store import import_batch
+
+    path = h.path
+    chosen = h.samples[idx]
     warnings = list(h.warnings)
     progress.check()
     with import_batch(store, info, kind="vcf", importer="vcf", importer_version=IMPORTER_VERSION,
                       patient_id=patient_id) as batch:
         batch.upsert_patient({"id": patient_id})
-        parsed = parsed_sql(h, idx)
-        with _gzip_check(h), _watch(batch.con, progress, 0.02, 0.9, "Importing variants"):
+        parsed = parsed_sql(h, idx, source=source)
+        with (_gzip_check(h) if source is None else _nothing()), _watch(batch.con, progress, 0.02, 0.9, "Importing variants"):
             n_var = _run(batch.con, h, None, lambda: batch.insert_select("variants", checked_variants_sql(parsed)),
                          parsed=parsed, parsed_with_rn=parsed_sql(h, idx, with_rn=True))
         progress.check()
@@ -160,6 +169,11 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
                         counts={"variants": n_var, "ref_blocks": n_blocks}, patient_ids=[patient_id],
                         source_id=batch.source_id, warnings=warnings,
                         message=f"Imported {n_var:,} variant records of sample {chosen} ({build}) from {info.name}.")
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------

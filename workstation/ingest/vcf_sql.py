@@ -77,13 +77,15 @@ def _int(expr: str) -> str:
 
 
 def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = None,
-               with_rn: bool = False, keep_blocks: bool = False) -> str:
+               with_rn: bool = False, keep_blocks: bool = False, source: str | None = None) -> str:
     """SELECT of the ``variants`` columns (minus patient_id/source_id) plus ``rn`` (record number, NULL unless
     ``with_rn``), ``problem`` (the first invalid field, or NULL) and a few raw values for error messages.
 
     With ``positions_table`` (columns chrom, pos) only records at those positions are kept, plus any record whose
     POS is not a number (so that it is reported, not skipped); the filter runs on the raw columns before any FORMAT
     parsing, so a few positions come quickly out of a whole genome.
+    ``source`` reads the raw columns from a table already holding them (a joint VCF parsed once for several
+    samples, ``vcf_samples.py``) instead of ``read_csv`` (not with ``with_rn``).
     ``keep_blocks`` also keeps every record with INFO ``END=`` (a gVCF reference block may cover a position without
     starting at it).
     Columns a caller does not select are pruned by DuckDB's optimiser, so the raw_* helpers cost nothing then.
@@ -112,7 +114,7 @@ def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = N
 WITH r0 AS (
     SELECT {'ordinality' if with_rn else 'NULL::BIGINT'} AS rn, c, p, vid, ref, alt, q, filter, info, fmt,
            {scol} AS s, try_cast(p AS BIGINT) AS pos_n
-    FROM {read_csv_sql(h, with_rn=with_rn)} {pre}
+    FROM {source if source and not with_rn else read_csv_sql(h, with_rn=with_rn)} {pre}
 ), r1 AS (
     SELECT *, {chrom} AS chrom FROM r0
 ), r2 AS (
