@@ -107,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
                 from workstation.genome.positions import TRANSLATION_LABEL
 
                 line += f" [{TRANSLATION_LABEL}]"
-            if c.completeness is not None and not c.completeness.complete:
+            comp = c.completeness
+            if comp is not None and (not comp.complete or comp.from_bed or comp.from_assertion):
                 line += f" — {c.completeness_text}"
         elif c.phenotype:
             line = f"{g}: {c.phenotype} [{c.source_diplotype}]"
