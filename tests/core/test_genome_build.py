@@ -108,3 +108,12 @@ def test_unknown_build_no_calls_one_sentence(tmp_path):
     assert t.build.build is None and t.refusal and "unknown" in t.refusal
     r = pgx.call_table(t)
     assert not r.genes["CYP2C19"].called and r.genes["CYP2C19"].completeness_text.endswith(t.refusal)
+
+
+def test_stated_build_is_checked_against_ref_alleles(tmp_path):
+    need_example()
+    f = gf.grch37_from(gf.EXAMPLE2, tmp_path / "silent37.vcf", b37_names=True, header=False)
+    t = from_file(f, build="GRCh38")                   # the user says GRCh38; the REF alleles say GRCh37
+    assert t.build.build is None and t.refusal and "stated as GRCh38" in t.refusal
+    ok = from_file(gf.EXAMPLE2, build="GRCh38")
+    assert ok.refusal is None

@@ -92,11 +92,13 @@ def genotypes_at(con, variants_sql: str, blocks_sql: str, params: list, *, heade
         FROM ({blocks_sql}) b JOIN {_want_sql()} w
           ON b.chrom = w.chrom AND w.pos >= b.start_pos AND w.pos <= b.end_pos""", list(params) + wp).df()
     build = header_build
+    known = rec[rec["expected_ref"] != ""]              # a score's extra positions are no known sites
     if build.build is None and not build.declared:
-        known = rec[rec["expected_ref"] != ""]          # a score's extra positions are no known sites
         build = gb.vote_known_sites(zip(known["tag"], known["ref"], known["expected_ref"]))
-        if build.build is None and header_build.evidence:
-            build = gb.BuildCall(None, build.evidence)
+    elif build.declared and build.build is not None:    # a stated build is checked against the REF alleles too
+        vote = gb.vote_known_sites(zip(known["tag"], known["ref"], known["expected_ref"]))
+        if vote.build is not None and vote.build != build.build:
+            build = gb.BuildCall(None, f"stated as {build.build}, but {vote.evidence}", declared=True)
     coverage = _coverage(rec, blk)
     notes = []
     if coverage == "variant-only":
