@@ -83,10 +83,13 @@ def genotypes_at(con, variants_sql: str, blocks_sql: str, params: list, *, heade
     chrom, start_pos, end_pos, basis, source_id; both take ``params`` (once each, in that order)."""
     w = _wanted(tuple(sorted(set((str(c), int(p)) for c, p in extra_positions))))
     wp = _want_params(w)
+    # An integer semi-join on pos first (cheap over millions of rows: no string hashing), then the exact
+    # (chrom, pos) join on the few thousand rows left.
     rec = con.execute(f"""
+        WITH v AS (SELECT * FROM ({variants_sql}) v0 WHERE v0.pos IN (SELECT unnest(?::BIGINT[])))
         SELECT v.chrom, v.pos, v.ref, v.alt, v.gt, v.phased, v.ps, v.source_id, w.tag, w.expected_ref
-        FROM ({variants_sql}) v JOIN {_want_sql()} w ON v.chrom = w.chrom AND v.pos = w.pos""",
-                      list(params) + wp).df()
+        FROM v JOIN {_want_sql()} w ON v.chrom = w.chrom AND v.pos = w.pos""",
+                      list(params) + [sorted(set(wp[1]))] + wp).df()
     blk = con.execute(f"""
         SELECT w.chrom, w.pos AS start_pos, w.pos AS end_pos, b.basis, b.source_id, w.tag
         FROM ({blocks_sql}) b JOIN {_want_sql()} w
