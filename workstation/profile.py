@@ -32,8 +32,6 @@ class PatientProfile:
     family_history: pd.DataFrame
     procedures: pd.DataFrame
     encounters: pd.DataFrame
-    variants: pd.DataFrame
-    ref_blocks: pd.DataFrame
     analytes: pd.DataFrame
     outside_calls: pd.DataFrame
     sources: pd.DataFrame
@@ -42,6 +40,8 @@ class PatientProfile:
     version: str = ""
     family: Any = None            # workstation.family.Family (latest stored version) or None
     family_version: int = 0
+    variants: pd.DataFrame = field(default_factory=pd.DataFrame)     # genotypes at the needed positions only
+    ref_blocks: pd.DataFrame = field(default_factory=pd.DataFrame)   # one row per covered needed position
     genotypes: Any = None         # workstation.genome.reader.GenotypeTable (positions the core needs) or None
     variant_summary: dict = field(default_factory=dict)   # see workstation.store.profile_query.variant_summary
 
