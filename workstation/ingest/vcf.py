@@ -198,8 +198,8 @@ def _settle_genome(batch, h: VcfHeader, declared: str | None, n_blocks: int, nam
                      [sid], header_build=hb, translate=(declared == "GRCh37"), name=name)
     if n_blocks:
         kind = "gvcf"
-    elif batch.con.execute("SELECT 1 FROM variants WHERE source_id = ? AND regexp_full_match(gt, '0([/|]0)*') "
-                           "LIMIT 1", [sid]).fetchone():
+    elif batch.con.execute("SELECT 1 FROM variants WHERE source_id = ? AND gt IN ('0/0', '0|0', '0') LIMIT 1",
+                           [sid]).fetchone():           # a plain IN, not a regex: this scans a variant-only genome
         kind = "all-sites"
     else:
         kind = "variant-only"
