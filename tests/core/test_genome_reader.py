@@ -85,3 +85,17 @@ def test_variant_only_cut_is_incomplete_and_never_plain_standard(tmp_path):
                        for g in rec.genes if g in result.genes), rec.drug
     assert not any(r.level is Level.STANDARD for r in recs)
     assert {"CYP2C9", "DPYD"} <= {g for g, x in result.genes.items() if not x.called}    # nothing to call from
+
+
+def test_patient_without_genome_is_not_refused_for_a_build(tmp_path):
+    store = new_store(tmp_path)
+    try:
+        with store.transaction() as con:
+            con.execute("INSERT INTO patients (id, name) VALUES ('P0', 'No Genome')")
+        prof = store.profile("P0", audit_open=False)
+        r = pgx.call_profile(prof)
+    finally:
+        store.close()
+    assert r.refusal is None and prof.variant_summary["variants"] == 0
+    c = r.genes["CYP2C19"]
+    assert not c.called and "build" not in " ".join(c.messages)

@@ -261,8 +261,9 @@ def from_store(store, patient_id: str, *, extra_positions: Iterable[tuple[str, i
     elif vcfs:
         d = vcfs[0]["details"]
         hb = gb.BuildCall(d.get("build"), d.get("build_evidence") or "", declared=bool(d.get("build_declared")))
-    else:
-        hb = gb.BuildCall(None, "")
+    else:                                  # no genome on record: nothing to call from, nothing to refuse
+        return GenotypeTable(_empty(VARIANT_COLS), _empty(BLOCK_COLS), gb.BuildCall(None, "no genome on record"),
+                             None, None, "none")
     name = vcfs[0]["file"] if len(vcfs) == 1 else "the patient's genome"
     return genotypes_at(
         store.con,

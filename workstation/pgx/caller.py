@@ -225,5 +225,5 @@ def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = Non
 def call_table(table, outside_calls=None) -> "PgxResult":
     """Calls from a :class:`workstation.genome.reader.GenotypeTable` (file or store): its build, refusal and notes."""
     return call_genotypes(table.variants, table.ref_blocks, outside_calls,
-                          build="GRCh38" if table.translated_from else table.build.build,
+                          build="GRCh38" if table.refusal is None else table.build.build,
                           translated_from=table.translated_from, refusal=table.refusal, notes=table.notes)
