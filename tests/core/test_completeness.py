@@ -63,6 +63,15 @@ def test_na12878_variant_only_detected_and_incomplete_everywhere(tmp_path):
 
     row = genes_frame(result).set_index("gene").loc["DPYD"]
     assert row["_note"].startswith(text) and "incomplete" in row["status"]
+    from datetime import datetime
+
+    import pandas as pd
+
+    from workstation.report.deid import When
+    from workstation.report.pgx_part import pgx_section
+
+    _, section = pgx_section(pd.DataFrame(), alerts, recs, result, When(datetime(2026, 1, 1), deidentify=False))
+    assert any("looks variant-only" in n for n in section.notes)           # the report's genome line
 
 
 def test_na12878_2c19_missing_rs3758581_is_named(tmp_path):

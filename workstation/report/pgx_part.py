@@ -166,4 +166,5 @@ def pgx_section(meds: pd.DataFrame, alerts: list, recs: list[Recommendation], re
     medicines, bases = medicines_and_basis(meds, alerts, result, when)
     genes, not_called = gene_results(result)
     taken = {m.drug for m in medicines if m.drug}
-    return medicines, PgxSection(genes, not_called, bases, other_actionable(recs, taken), len(recs))
+    return medicines, PgxSection(genes, not_called, bases, other_actionable(recs, taken), len(recs),
+                                 tuple(result.messages))
