@@ -190,12 +190,18 @@ def _settle_genome(batch, h: VcfHeader, declared: str | None, n_blocks: int, nam
     shared genotype reader on the new rows, so import and PGx agree."""
     from workstation.genome.reader import VARIANT_ONLY_SENTENCE, genotypes_at, header_build_call
 
+    from workstation.genome import build as gb
+
     hb = header_build_call(h.build, h.build_evidence, declared)
     sid = batch.source_id
-    t = genotypes_at(batch.con, "SELECT chrom, pos, ref, alt, gt, phased, ps, source_id FROM variants "
-                                "WHERE source_id = ?",
-                     "SELECT chrom, start_pos, end_pos, 'gvcf' AS basis, source_id FROM ref_blocks WHERE source_id = ?",
-                     [sid], header_build=hb, translate=(declared == "GRCh37"), name=name)
+    if hb.build is not None and not hb.declared:        # the header settles it: no need to look at the records
+        refusal = gb.refusal(hb.build, hb.evidence, translated=(declared == "GRCh37" and hb.build == gb.GRCH37))
+        t = _Genome(hb, refusal, "", [])
+    else:
+        t = genotypes_at(batch.con, "SELECT chrom, pos, ref, alt, gt, phased, ps, source_id FROM variants "
+                                    "WHERE source_id = ?",
+                         "SELECT chrom, start_pos, end_pos, 'gvcf' AS basis, source_id FROM ref_blocks "
+                         "WHERE source_id = ?", [sid], header_build=hb, translate=(declared == "GRCh37"), name=name)
     if n_blocks:
         kind = "gvcf"
     elif batch.con.execute("SELECT 1 FROM variants WHERE source_id = ? AND gt IN ('0/0', '0|0', '0') LIMIT 1",
