@@ -117,3 +117,27 @@ def test_stated_build_is_checked_against_ref_alleles(tmp_path):
     assert t.build.build is None and t.refusal and "stated as GRCh38" in t.refusal
     ok = from_file(gf.EXAMPLE2, build="GRCh38")
     assert ok.refusal is None
+
+
+def test_build_choice_after_a_refused_import(tmp_path):
+    """The refusal says 'import it with --build GRCh37': doing so for the same file records the choice."""
+    need_example()
+    f = gf.grch37_from(gf.EXAMPLE2, tmp_path / "ex37.vcf")
+    store = new_store(tmp_path)
+    try:
+        import_vcf(store, f, patient_id="P1")
+        v0 = store.data_version("P1")
+        n0 = store.con.execute("SELECT count(*) FROM variants").fetchone()[0]
+        assert pgx.call_profile(store.profile("P1", audit_open=False)).refusal
+        r = import_vcf(store, f, patient_id="P1", build="GRCh37")
+        assert r.status == "imported" and "now recorded as GRCh37" in r.message
+        assert store.con.execute("SELECT count(*) FROM variants").fetchone()[0] == n0     # not stored twice
+        assert store.data_version("P1") != v0
+        tr = pgx.call_profile(store.profile("P1", audit_open=False))
+        assert tr.refusal is None and tr.translated_from == "GRCh37"
+        assert tr.genes["CYP2C19"].diplotypes == ("*2/*2",)
+        assert import_vcf(store, f, patient_id="P1", build="GRCh37").status == "already imported"
+        with pytest.raises(UnsupportedBuild):
+            import_vcf(store, f, patient_id="P1", build="GRCh38")
+    finally:
+        store.close()

@@ -237,7 +237,7 @@ def header_build_call(header_build: str | None, evidence: str, declared: str | N
 
 def vcf_sources(store, patient_id: str) -> list[dict]:
     rows = store.con.execute("SELECT id, file_name, kind, details FROM sources WHERE patient_id = ? AND kind IN "
-                             "('vcf', 'callable-bed', 'coverage-assertion') ORDER BY imported_at, id",
+                             "('vcf', 'callable-bed', 'coverage-assertion', 'build-choice') ORDER BY imported_at, id",
                              [patient_id]).fetchall()
     out = []
     for sid, fname, kind, details in rows:
@@ -253,6 +253,14 @@ def from_store(store, patient_id: str, *, extra_positions: Iterable[tuple[str, i
     """The same join against the store: a stored patient's genotypes at the wanted positions."""
     srcs = vcf_sources(store, patient_id)
     vcfs = [s for s in srcs if s["kind"] == "vcf"]
+    for c in (s for s in srcs if s["kind"] == "build-choice"):     # a build stated after the import
+        for v in vcfs:
+            if v["id"] == c["details"].get("vcf_source_id"):
+                b = c["details"].get("build_choice")
+                v["details"] = {**v["details"], "build_choice": b}
+                if v["details"].get("build") is None:
+                    v["details"].update(build=b, build_declared=True,
+                                        build_evidence=f"stated as {b} by the user")
     builds = {s["details"].get("build") for s in vcfs}
     choice = {s["details"].get("build_choice") for s in vcfs} - {None}
     if len(builds) > 1:

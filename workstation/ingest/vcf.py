@@ -115,6 +115,8 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
     progress.check()
     info = file_info(path)
     prev = already_imported(store, info, patient_id)
+    if prev is not None and build and build != _current_choice(store, prev, patient_id):
+        return _record_build_choice(store, h, info, prev, patient_id, build)
     if prev is not None:
         return ImportResult(file=str(path), status="already imported", kind="vcf",
                             counts=_json(prev.get("counts")), patient_ids=[patient_id],
@@ -174,6 +176,48 @@ def _import_sample(store, h: VcfHeader, info, idx: int, patient_id: str, *, buil
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
+
+
+def _current_choice(store, prev: dict, patient_id: str) -> str | None:
+    """The build choice in force for a stored VCF source: its own, or the latest ``build-choice`` row for it."""
+    choice = _json(prev.get("details")).get("build_choice")
+    for (details,) in store.con.execute("SELECT details FROM sources WHERE patient_id = ? AND kind = 'build-choice' "
+                                        "ORDER BY id", [patient_id]).fetchall():
+        d = _json(details)
+        if d.get("vcf_source_id") == int(prev["id"]):
+            choice = d.get("build_choice")
+    return choice
+
+
+def _record_build_choice(store, h: VcfHeader, info, prev: dict, patient_id: str, build: str) -> ImportResult:
+    """The same file again with a build choice (``--build GRCh37`` after a refusal): the genome is not stored
+    twice; a small provenance row of kind ``build-choice`` records the choice (audited, changes the data version)
+    and the genotype reader applies it."""
+    import hashlib
+
+    from workstation.errors import UnsupportedBuild
+    from workstation.genome import build as gb
+    from workstation.genome.reader import header_build_call
+    from workstation.store import import_batch
+    from workstation.store.importing import FileInfo
+
+    d = _json(prev.get("details"))
+    hb = header_build_call(h.build, h.build_evidence, build)         # raises when the header says otherwise
+    if d.get("build") not in (None, build):
+        raise UnsupportedBuild(str(h.path), f"the stored genome was found to be {d.get('build')} "
+                               f"({d.get('build_evidence')}), not {build}")
+    key = f"{prev['id']}:{build}"
+    choice = FileInfo(h.path, f"build choice {build}: {info.name}", hashlib.sha256(key.encode()).hexdigest(), 0)
+    with import_batch(store, choice, kind="build-choice", importer="vcf", importer_version=IMPORTER_VERSION,
+                      patient_id=patient_id) as batch:
+        batch.details.update({"vcf_source_id": int(prev["id"]), "build_choice": build})
+    refusal = gb.refusal(d.get("build") or hb.build, d.get("build_evidence") or hb.evidence,
+                         translated=(build == gb.GRCH37))
+    return ImportResult(file=str(h.path), status="imported", kind="vcf", patient_ids=[patient_id],
+                        source_id=batch.source_id, warnings=[refusal] if refusal else [],
+                        message=f"{info.name} was already imported; its genome build is now recorded as {build} "
+                                + ("(pharmacogene positions translated through the position table)."
+                                   if build == gb.GRCH37 else "as stated."))
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------
