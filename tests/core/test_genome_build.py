@@ -141,3 +141,21 @@ def test_build_choice_after_a_refused_import(tmp_path):
             import_vcf(store, f, patient_id="P1", build="GRCh38")
     finally:
         store.close()
+
+
+def test_na12878_at_grch37_with_b37_names(tmp_path):
+    """NA12878's real calls written at their GRCh37 positions with b37 names: refused by default; translated,
+    the same diplotypes as the GRCh38 file for every gene the position table covers fully."""
+    src = gf.SHARED / "data" / "vcf_na12878" / "NA12878.genome_filtered.vcf"
+    if not src.exists():
+        pytest.skip(f"{src} is not available (../shared data absent)")
+    f = gf.grch37_from(src, tmp_path / "na12878.b37.vcf", b37_names=True)
+    t = from_file(f)
+    assert t.build.build == "GRCh37" and t.refusal
+    tr = pgx.call_table(from_file(f, build="GRCh37"))
+    ref = pgx.call_table(from_file(src))
+    for g in fully_translated_genes():
+        assert tr.genes[g].diplotypes == ref.genes[g].diplotypes, g
+        if ref.genes[g].called:
+            assert tr.genes[g].completeness.missing == ref.genes[g].completeness.missing, g
+    assert tr.genes["DPYD"].called and "from GRCh37 via position table" in tr.genes["DPYD"].completeness_text
