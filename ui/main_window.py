@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         session.patient_opened.connect(self.banner.show_patient)
         session.alerts_ready.connect(self._alerts)
         self.banner.drug_clicked.connect(self.show_drug_evidence)
+        self.banner.check_requested.connect(self.check_medicine)
         session.opened.connect(self._opened)
         session.locked.connect(self._locked)
         session.runner.error.connect(self.show_error)
@@ -145,6 +146,22 @@ class MainWindow(QMainWindow):
     def _alerts(self, patient_id: str, alerts) -> None:
         if self.session.profile is not None and self.session.profile.id == patient_id:
             self.banner.set_alerts(alerts)
+            analysis = self.session.analysis
+            self.banner.set_indicators(analysis.indicators if analysis is not None else None)
+
+    def focus_check_medicine(self) -> None:
+        """Ctrl+K: the banner's check-a-medicine field."""
+        self.banner.focus_check()
+
+    def check_medicine(self, text: str):
+        """What CPIC says about ``text`` for the open patient (a lookup in its analysis), shown in the banner."""
+        analysis = self.session.analysis
+        if analysis is None:
+            self.show_status("Open a patient to check a medicine for them.")
+            return None
+        result = analysis.check_medicine(text)
+        self.banner.show_check(result)
+        return result
 
     def show_drug_evidence(self, drug: str) -> None:
         """A banner drug chip was activated: the Pharmacogenomics tab, with that drug's evidence open. A tab that
@@ -158,7 +175,8 @@ class MainWindow(QMainWindow):
         else:
             self.tabs.setCurrentWidget(view)
             if not view.show_drug(drug):
-                self.show_status(f"{drug} is not among this patient's medicines with pharmacogenomic guidance.")
+                self.show_status(f"No CPIC recommendation for {drug} applies to this patient's results; see the "
+                                 "gene results in Pharmacogenomics.")
 
     def show_view(self, view_id: str) -> None:
         """Bring the tab ``view_id`` to the front (unknown ids are ignored)."""

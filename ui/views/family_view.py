@@ -30,6 +30,8 @@ ACTIONS = [  # (id, button text, shortcut, core edit op, tooltip)
 
 
 class FamilyView(PatientView):
+
+    TABLES = frozenset({"family_history", "family_versions", "conditions"})
     def __init__(self, session, prefs, parent: QWidget | None = None) -> None:
         super().__init__(session, prefs, parent)
         self.state = None
