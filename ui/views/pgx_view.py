@@ -136,7 +136,7 @@ class PgxView(PatientView):
         self.badges.setSpacing(6)
         genes.body.addLayout(self.badges)
         self.genes = FrameTable(GENE_COLUMNS, stretch=2)
-        self.genes.setMinimumHeight(250)
+        self.genes.setMinimumHeight(140)
         genes.body.addWidget(self.genes)
         ll.addWidget(genes, 3)
         drugs = Card("Drug guidance (CPIC)")

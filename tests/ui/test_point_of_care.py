@@ -1,0 +1,117 @@
+"""Point of care: Enter unlocks (never quits), one analysis per open, the banner's indicators and medicine check,
+pill contrast in both themes, and an import that refreshes only the views showing the tables it touched."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ui import theme
+from ui.main_window import MainWindow
+from workstation import analysis
+
+DEMO_PW = "synthetic-demo-passphrase"
+
+
+@pytest.fixture
+def window(session, prefs, store_path, qtbot):
+    win = MainWindow(session, prefs, store_path=store_path)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    return win
+
+
+@pytest.mark.parametrize("wrong_first", [True, False])
+def test_enter_in_the_unlock_dialog_unlocks_and_never_quits(window, session, passphrase, qtbot, wrong_first):
+    dlg = window.ask_unlock()
+    rejected = []
+    dlg.rejected.connect(lambda: rejected.append(True))
+    if wrong_first:
+        dlg.passphrase.setText("not-the-passphrase")
+        qtbot.keyClick(dlg.passphrase, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dlg.error.text() != "", timeout=20000)
+        assert not rejected and window.isVisible()
+    dlg.passphrase.setText(passphrase)
+    with qtbot.waitSignal(session.patients_loaded, timeout=20000):
+        qtbot.keyClick(dlg.passphrase, Qt.Key.Key_Return)
+    assert session.is_open and not rejected and window.isVisible()
+
+
+@pytest.mark.parametrize("tokens", [theme.LIGHT, theme.DARK], ids=["light", "dark"])
+def test_every_pill_meets_4_5_to_1(tokens):
+    ratios = {name: theme.contrast(fg, bg) for name, (fg, bg) in theme.pill_colours(tokens).items()}
+    assert set(ratios) >= {"alert_avoid", "alert_adjust", "alert_caution", "alert_standard", "alert_info"}
+    low = {k: round(v, 2) for k, v in ratios.items() if v < 4.5}
+    assert not low, f"{tokens.name}: {low}"
+
+
+def test_pill_qss_uses_the_tested_tokens():
+    qss = theme.QSS.substitute(theme.DARK.__dict__)
+    for name, (fg, bg) in theme.pill_colours(theme.DARK).items():
+        if name.startswith("alert_") and name != "alert_info":
+            block = qss.split(f"QLabel#{name} {{", 1)[1].split("}", 1)[0]
+            assert fg in block and bg in block, name
+
+
+@pytest.fixture
+def demo_window(session, prefs, demo_template, tmp_path, qtbot):
+    dst = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, dst)
+    shutil.copy(str(demo_template) + ".vault", str(dst) + ".vault")
+    win = MainWindow(session, prefs, store_path=dst)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    with qtbot.waitSignal(session.patients_loaded, timeout=30000):
+        session.unlock(dst, passphrase=DEMO_PW, use_keyring=False)
+    return win
+
+
+def test_one_analysis_per_open_and_banner_presents_it(demo_window, session, qtbot):
+    win = demo_window
+    before = analysis.runs()
+    with qtbot.waitSignals([session.patient_opened, session.alerts_ready], timeout=30000):
+        win.patients.select("demo-0001")
+    for vid in ("risk", "pgx"):                             # the views shown: none analyses again
+        with qtbot.waitSignal(win.views[vid].loaded, timeout=30000):
+            win.show_view(vid)
+    assert analysis.runs() == before + 1
+    assert session.analysis is not None and session.analysis.patient_id == "demo-0001"
+    assert win.banner.indicators.isVisible()
+    assert win.width() <= 1366 and win.minimumSizeHint().width() <= 1366 and win.minimumSizeHint().height() <= 768
+    res = win.check_medicine("Xeloda")
+    assert res.drug == "capecitabine" and win.banner.check_text.text()
+    assert win.check_medicine("paracetamol").status == "no_guidance"
+    with qtbot.waitSignal(session.patient_opened, timeout=30000):
+        win.reload_patient()                                # the same profile version: the kept analysis
+    assert analysis.runs() == before + 1
+    session.lock()
+    assert session.analysis is None and not session._analyses
+
+
+def test_import_refreshes_only_views_of_touched_tables(demo_window, session, qtbot, demo_template):
+    from workstation.store.changes import Changes
+
+    win = demo_window
+    with qtbot.waitSignals([session.patient_opened, session.alerts_ready], timeout=30000):
+        win.patients.select("demo-0001")
+    counts = {k: v.refreshes for k, v in win.views.items()}
+    with qtbot.waitSignal(session.data_changed, timeout=30000):
+        session._changed(Changes(frozenset({"demo-0001"}), frozenset({"wearable_samples"})))
+    changed = {k for k, v in win.views.items() if v.refreshes != counts[k]}
+    assert changed == {"wearables", "overview"}, changed
+    def opens(store):
+        return store.con.execute("SELECT count(*) FROM audit_log WHERE action = 'open_patient'").fetchone()[0]
+
+    got = []
+    session.call(opens, on_result=got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=10000)
+    n = got[0]
+    with qtbot.waitSignal(session.data_changed, timeout=30000):
+        session._changed(Changes(frozenset({"demo-0001"}), frozenset({"variants"})))
+    got.clear()
+    session.call(opens, on_result=got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=10000)
+    assert got[0] == n                                      # reloaded without a spurious open_patient row
