@@ -215,7 +215,11 @@ class MainWindow(QMainWindow):
             paths = names
         if not paths:
             return None
-        self._import = ImportDialog(self.session, [Path(p) for p in paths], self)
+        frame = self.patients.table.source.frame
+        patients = [(str(r["id"]), str(r["name"])) for r in frame.to_dict("records")] if len(frame) else []
+        open_id = self.session.profile.id if self.session.profile is not None else None
+        self._import = ImportDialog(self.session, [Path(p) for p in paths], self, patient_id=open_id,
+                                    patients=patients)
         self._import.finished_all.connect(lambda res: self.show_status(res[-1] if res else ""))
         self._import.start()
         return self._import

@@ -163,14 +163,13 @@ class Session(QObject):
         if not self.import_available():
             on_error("Importing files is not available in this build of the workstation.")
             return None
-        ingest = importlib.import_module("workstation.ingest")
 
         def done(result) -> None:
             on_result(result)
             if getattr(result, "status", "") == "imported":
                 self._changed(from_import(result))
 
-        return self.call(ingest.import_file, Path(path), patient_id=patient_id, progress=progress,
+        return self.call(_import_into, Path(path), patient_id, progress=progress,
                          on_result=done, on_error=on_error, on_progress=on_progress)
 
 
@@ -185,6 +184,16 @@ class Session(QObject):
             self._changed(outside_call_changes(patient_id, result))
 
         return self.call(fn, patient_id, *args, key="outside_call", on_result=done, on_error=on_error, **kwargs)
+
+
+def _import_into(store: Store, path: Path, patient_id: str | None, *, progress: Progress):
+    """Worker job: import ``path``; a FHIR record is filed under the patient it names, every other file under
+    ``patient_id`` (the patient chosen in the window)."""
+    from workstation.ingest import import_file
+    from workstation.ingest.detect import detect
+
+    own_patient = detect(path) in ("fhir", "fhir-ndjson")
+    return import_file(store, path, patient_id=None if own_patient else patient_id, progress=progress)
 
 
 def _profile(store: Store, patient_id: str, cached: dict, *, audit_open: bool = True):

@@ -115,3 +115,42 @@ def test_import_refreshes_only_views_of_touched_tables(demo_window, session, qtb
     session.call(opens, on_result=got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=10000)
     assert got[0] == n                                      # reloaded without a spurious open_patient row
+
+
+def test_import_dialog_puts_a_vcf_into_the_open_patient(demo_window, session, qtbot, tmp_path):
+    from workstation import demo
+    from workstation.demo.cohort import make_patient
+
+    win = demo_window
+    files = demo.write_demo_files(tmp_path / "other", [make_patient(5)])   # a VCF this store has not seen
+    vcf = next(p for ps in files.values() for p in ps if p.name.endswith((".vcf", ".vcf.gz")))
+    with qtbot.waitSignals([session.patient_opened, session.alerts_ready], timeout=30000):
+        win.patients.select("demo-0002")
+    before = analysis.runs()
+    counts = {k: v.refreshes for k, v in win.views.items()}
+    dlg = win.import_files([vcf])
+    assert dlg.target.currentData() == "demo-0002"
+    with qtbot.waitSignal(session.data_changed, timeout=60000):
+        pass
+    qtbot.waitUntil(lambda: dlg.cancel_button.text() == "Close", timeout=60000)
+    assert dlg.stored == 1 and dlg.file.text().startswith("Import finished: 1 of 1")
+    assert "--patient" not in win.status_text.text()
+    assert analysis.runs() == before + 1                    # the new profile version, analysed once
+    changed = {k for k, v in win.views.items() if v.refreshes != counts[k]}
+    assert "wearables" not in changed and "timeline" not in changed and "pgx" in changed
+
+
+def test_import_dialog_without_a_patient_asks_which(demo_window, session, qtbot, tmp_path):
+    from workstation import demo
+    from workstation.demo.cohort import make_patient
+
+    win = demo_window
+    files = demo.write_demo_files(tmp_path / "other", [make_patient(6)])
+    vcf = next(p for ps in files.values() for p in ps if p.name.endswith((".vcf", ".vcf.gz")))
+    dlg = win.import_files([vcf])
+    qtbot.waitUntil(lambda: dlg.cancel_button.text() == "Close", timeout=60000)
+    assert dlg.stored == 0 and dlg.file.text() == "Nothing was imported" and dlg.retry_button.isVisible()
+    assert "--patient" not in " ".join(dlg.results) and "Import into" in dlg.results[-1]
+    dlg.target.setCurrentIndex(dlg.target.findData("demo-0003"))
+    dlg.retry_button.click()
+    qtbot.waitUntil(lambda: dlg.stored == 1 and dlg.cancel_button.text() == "Close", timeout=60000)
