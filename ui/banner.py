@@ -24,6 +24,8 @@ SEX = {"female": "female", "male": "male", "other": "other sex", "unknown": "sex
 
 
 MAX_PILL_CHARS = 48
+MAX_INDICATORS = 6      # more are summarised in one "+N more" pill (its tooltip names them)
+WHO_WIDTH = 360
 
 
 def wrap_tip(text: str) -> str:
@@ -97,7 +99,7 @@ class _ChipRow(QWidget):
         self.lay.setContentsMargins(0, 0, 0, 0)
         self.lay.setSpacing(6)
         self.title = label(title, name="muted")
-        self.title.setFixedWidth(120)
+        self.title.setFixedWidth(90)
         self.title.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.lay.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
         self.box = QWidget()
@@ -131,27 +133,40 @@ class PatientBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(18, 12, 18, 12)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 10, 18, 10)
+        outer.setSpacing(6)
+        lay = QHBoxLayout()
         lay.setSpacing(24)
-        who = QVBoxLayout()
-        who.setSpacing(2)
-        self.name = label("", name="bannerName", selectable=True)
-        self.details = label("", name="muted", selectable=True)
-        who.addWidget(self.name)
-        who.addWidget(self.details)
-        who.addStretch(1)
-        lay.addLayout(who, 2)
+        outer.addLayout(lay)
+        who = QWidget()
+        who.setMaximumWidth(WHO_WIDTH)
+        wl = QVBoxLayout(who)
+        wl.setContentsMargins(0, 0, 0, 0)
+        wl.setSpacing(2)
+        self.name = label("", name="bannerName", selectable=True, wrap=True)
+        self.details = label("", name="muted", selectable=True, wrap=True)
+        wl.addWidget(self.name)
+        wl.addWidget(self.details)
+        wl.addStretch(1)
+        lay.addWidget(who, 2)
         facts = QVBoxLayout()
-        facts.setSpacing(6)
+        facts.setSpacing(4)
         self.diagnoses = _ChipRow("Diagnoses")
         self.allergies = _ChipRow("Allergies")
         self.alerts = _ChipRow("Drug alerts")
-        self.indicators = _ChipRow("Genomic indicators")
+        self.indicators = _ChipRow("Genomics")
+        self.indicators.title.setToolTip(wrap_tip(
+            "Genomic indicators: every actionable pharmacogenomic result (a non-normal phenotype of a gene with CPIC "
+            "level A/B drugs), whatever the medicines. Click one to open its evidence."))
         for r in (self.diagnoses, self.allergies, self.alerts, self.indicators):
             facts.addWidget(r)
+        lay.addLayout(facts, 5)
+        check = QHBoxLayout()
+        check.setSpacing(8)
         self.check = QLineEdit(placeholderText="Check a medicine (Ctrl+K): generic, brand or abbreviation, Enter")
         self.check.setClearButtonEnabled(True)
+        self.check.setFixedWidth(WHO_WIDTH)
         self.check.setToolTip(wrap_tip("Type any drug to see what CPIC says for this patient before prescribing "
                                        "it, e.g. capecitabine, Xeloda or 5-FU; press Enter."))
         self.check.returnPressed.connect(lambda: self.check_requested.emit(self.check.text()))
@@ -159,10 +174,10 @@ class PatientBanner(QFrame):
         self.check_result.clicked.connect(self.drug_clicked)
         self.check_result.setVisible(False)
         self.check_text = label("", name="hint", wrap=True, selectable=True)
-        who.insertWidget(2, self.check)
-        who.insertWidget(3, self.check_result, 0, Qt.AlignmentFlag.AlignLeft)
-        who.insertWidget(4, self.check_text)
-        lay.addLayout(facts, 5)
+        check.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
+        check.addWidget(self.check_result, 0, Qt.AlignmentFlag.AlignTop)
+        check.addWidget(self.check_text, 1)
+        outer.addLayout(check)
         self.clear()
 
     def focus_check(self) -> None:
@@ -187,7 +202,7 @@ class PatientBanner(QFrame):
         self.check_result.setVisible(result.status not in ("empty", "ambiguous", "no_guidance"))
         self.check_result.style().unpolish(self.check_result)
         self.check_result.style().polish(self.check_result)
-        text = result.sentence if len(result.sentence) <= 260 else result.sentence[:259] + "… (hover for all)"
+        text = result.sentence if len(result.sentence) <= 200 else result.sentence[:199] + "… (hover for all)"
         self.check_text.setText(text)
         self.check_text.setToolTip(wrap_tip(result.sentence))
 
@@ -197,10 +212,13 @@ class PatientBanner(QFrame):
         if indicators is None:
             return
         chips = []
-        for ind in indicators:
+        for ind in indicators[:MAX_INDICATORS]:
             chip = DrugChip.for_indicator(ind)
             chip.clicked.connect(self.drug_clicked)
             chips.append(chip)
+        rest = list(indicators[MAX_INDICATORS:])
+        if rest:
+            chips.append(_chip(f"+{len(rest)} more", tip="\n".join(indicator_words(i)[1] for i in rest)))
         self.indicators.set_chips(chips or [label("No actionable pharmacogenomic result (genes without a result "
                                                   "are not normal: see Pharmacogenomics)", name="hint")])
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter, QTabWidget,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter,
                                QVBoxLayout, QWidget)
 
 from ui import actions as actions_mod
@@ -23,6 +23,7 @@ from ui.session import Session
 from ui.settings_store import Preferences
 from ui.unlock_dialog import UnlockDialog
 from ui.views import VIEWS, ViewSpec
+from ui.widgets.view_tabs import ViewTabs
 
 
 class MainWindow(QMainWindow):
@@ -38,7 +39,7 @@ class MainWindow(QMainWindow):
 
         self.patients = PatientList()
         self.banner = PatientBanner()
-        self.tabs = QTabWidget()
+        self.tabs = ViewTabs()
         self.tabs.setDocumentMode(True)
         self.views: dict[str, QWidget] = {}
         for spec in views if views is not None else VIEWS:
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.split.addWidget(right)
         self.split.setStretchFactor(1, 1)
         self.split.setSizes([460, 1140])    # room for a long patient name beside born/sex/sources
+        self.split.setStretchFactor(0, 0)
         self.setCentralWidget(self.split)
 
         self.status_text = QLabel("")
@@ -255,6 +257,21 @@ class MainWindow(QMainWindow):
     def _pref_changed(self, name: str, value) -> None:
         if name == "security/idle_lock_minutes":
             self.idle.set_minutes(int(value))
+
+    def _fit_list(self) -> None:
+        """On a small screen the patient list gives way to the banner and views (it keeps its minimum width)."""
+        width, sizes = self.width(), self.split.sizes()
+        if width < 1500 and len(sizes) == 2 and sum(sizes) and sizes[0] > 0.27 * width:
+            left = max(self.patients.minimumWidth(), int(0.25 * width))
+            self.split.setSizes([left, sum(sizes) - left])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_list()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._fit_list()
 
     # -- state -------------------------------------------------------------------------------------------------------
     def _restore_state(self) -> None:

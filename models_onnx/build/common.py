@@ -46,10 +46,10 @@ def ascvd_exclusion() -> dict:
     ``workstation/models/clinical_codes.py``): primary-prevention equations do not apply to them."""
     from workstation.models import clinical_codes as cc
 
-    return {"label": "clinical ASCVD (coronary heart disease, myocardial infarction, angina, stroke, TIA or "
-                     "peripheral arterial disease)",
-            "why": "the equations estimate a first event in people without it; after an event, risk is managed as "
-                   "secondary prevention",
+    return {"label": "clinical ASCVD",
+            "covers": "coronary heart disease, myocardial infarction, angina, stroke, TIA, peripheral arterial "
+                      "disease",
+            "why": "the equations estimate a first event in people without it",
             "source": cc.ASCVD_SOURCE,
             "codes": {cc.SNOMED_SYSTEM: list(cc.ASCVD_SNOMED)},
             "prefixes": {s: list(cc.ASCVD_ICD10_PREFIXES) for s in cc.ICD10_SYSTEMS}}

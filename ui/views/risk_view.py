@@ -97,6 +97,7 @@ class RiskView(PatientView):
         split.setSizes([280, 880])
         split.setStretchFactor(1, 1)
         self._build_detail()
+        self.setMinimumHeight(600)     # below it the tab scrolls (ui/widgets/view_tabs.py) rather than squeezing
         self.models.selectionModel().currentRowChanged.connect(lambda cur, _p: self._select_row(cur))
         self.whatif.changed.connect(self.rescore)
         self.clear()

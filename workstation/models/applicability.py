@@ -87,8 +87,8 @@ def refusal(card: dict, facts: dict[str, Any], conditions=None) -> str | None:
         row = excluding_condition(rule, conditions)
         if row is not None:
             why = f"; {rule['why']}" if rule.get("why") else ""
-            return (f"the model does not apply to patients with {rule['label']}: {_row_words(row)} is on record"
-                    f"{why} (source: {rule.get('source', 'model card')})")
+            return (f"{_row_words(row)} on record is {rule['label']}{why} (definition: "
+                    f"{rule.get('source', 'model card')})")
     return None
 
 

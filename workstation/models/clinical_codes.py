@@ -82,8 +82,7 @@ SECOND_DEGREE = {"grandmother", "grandfather", "grandparent", "aunt", "uncle", "
 # tabular list); 53741008 and 230690007 were also seen with that meaning in shared/data/fhir_r4_synthea ("Coronary
 # Heart Disease", "Stroke"). Model cards carry this list (models_onnx/build/common.py ascvd_exclusion), so what
 # excludes a patient is data in the card the user can read.
-ASCVD_SOURCE = ("clinical ASCVD as defined by the 2013 ACC/AHA cholesterol guideline (Stone NJ et al. "
-                "Circulation 2014;129(25 Suppl 2):S1-S45)")
+ASCVD_SOURCE = "2013 ACC/AHA cholesterol guideline, Stone NJ et al. Circulation 2014;129(25 Suppl 2):S1-S45"
 ASCVD_SNOMED = (
     "53741008",    # Coronary arteriosclerosis (Synthea: "Coronary Heart Disease")
     "414545008",   # Ischemic heart disease
