@@ -64,3 +64,15 @@ def test_breast_cancer_scores_refuse_a_man(reg):
         assert s[m].applicable is False and "female patients only" in s[m].refused, s[m].refused
     cards = {m: reg.card(m)["applicability"] for m in ("prs_pgs000001_breast_cancer", "gail_bcrat")}
     assert all(c["sex"] == ["female"] for c in cards.values())
+
+
+def test_the_report_shows_the_refusal_with_its_reason(reg):
+    from workstation.analysis import analyse
+    from workstation.report import build_report_from
+
+    p = _profile(conditions=[_cond("http://snomed.info/sct", "53741008", "Coronary Heart Disease")], pid="app3")
+    a = analyse(p, registry=reg)
+    content = build_report_from(p, a.pgx, list(a.alerts), list(a.recommendations), list(a.scores), registry=reg)
+    shown = [t for t in content.risk.not_applicable if "Pooled Cohort" in t or "PREVENT" in t]
+    assert len(shown) >= 2 and all("Coronary Heart Disease (SNOMED CT 53741008" in t for t in shown), shown
+    assert not any(r.model_id.startswith(("pce", "prevent")) for r in content.risk.scores)

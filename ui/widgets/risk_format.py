@@ -76,7 +76,8 @@ def inputs_frame(score, specs: list[dict]) -> pd.DataFrame:
     """One row per input of the model: used (with its source) or missing (or defaulted, with the default's note)."""
     by_name = {s["name"]: s for s in specs}
     rows = []
-    order = [s["name"] for s in specs] or list(score.inputs_used) + list(score.inputs_missing)
+    order = [s["name"] for s in specs if not s["name"].startswith("<")]     # "<rsID>": one input per variant
+    order = order or list(score.inputs_used) + list(score.inputs_missing)
     for name in order:
         spec = by_name.get(name, {})
         title = short_name(spec) if spec else name
