@@ -154,3 +154,27 @@ def test_import_dialog_without_a_patient_asks_which(demo_window, session, qtbot,
     dlg.target.setCurrentIndex(dlg.target.findData("demo-0003"))
     dlg.retry_button.click()
     qtbot.waitUntil(lambda: dlg.stored == 1 and dlg.cancel_button.text() == "Close", timeout=60000)
+
+
+def test_indicator_opens_its_evidence_and_ctrl_k_checks_a_medicine(demo_window, session, qtbot):
+    from ui.banner import DrugChip
+
+    win = demo_window
+    with qtbot.waitSignals([session.patient_opened, session.alerts_ready], timeout=30000):
+        win.patients.select("demo-0001")
+    inds = session.analysis.indicators
+    assert inds, "demo-0001 has actionable pharmacogenomic results"
+    chips = [c for c in win.banner.indicators.chips if isinstance(c, DrugChip)]
+    assert len(chips) == min(len(inds), 6) and all(c.text()[0] in "✖▲!" for c in chips)
+    pgx = win.views["pgx"]
+    with qtbot.waitSignal(pgx.loaded, timeout=30000):
+        qtbot.mouseClick(chips[0], Qt.MouseButton.LeftButton)
+    assert win.tabs.currentWidget() is pgx
+    row = pgx.drugs.proxy.mapToSource(pgx.drugs.currentIndex()).row()
+    assert str(pgx.drugs.source.frame["drug"].iat[row]) == inds[0].drugs[0][0]
+    win.actions["patient.check_medicine"].trigger()
+    assert win.banner.check.hasFocus() or win.focusWidget() is win.banner.check
+    qtbot.keyClicks(win.banner.check, "5-FU")
+    qtbot.keyClick(win.banner.check, Qt.Key.Key_Return)
+    assert win.banner.check_result.drug == "fluorouracil" and win.banner.check_result.isVisible()
+    assert "fluorouracil" in win.banner.check_text.text()
