@@ -25,7 +25,7 @@ SEX = {"female": "female", "male": "male", "other": "other sex", "unknown": "sex
 
 MAX_PILL_CHARS = 48
 MAX_INDICATORS = 6      # more are summarised in one "+N more" pill (its tooltip names them)
-WHO_WIDTH = 360
+WHO_WIDTH = 320
 
 
 def wrap_tip(text: str) -> str:

@@ -261,8 +261,8 @@ class MainWindow(QMainWindow):
     def _fit_list(self) -> None:
         """On a small screen the patient list gives way to the banner and views (it keeps its minimum width)."""
         width, sizes = self.width(), self.split.sizes()
-        if width < 1500 and len(sizes) == 2 and sum(sizes) and sizes[0] > 0.27 * width:
-            left = max(self.patients.minimumWidth(), int(0.25 * width))
+        if width < 1500 and len(sizes) == 2 and sum(sizes) and sizes[0] > 0.30 * width:
+            left = max(self.patients.minimumWidth(), int(0.29 * width))
             self.split.setSizes([left, sum(sizes) - left])
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -85,7 +85,8 @@ QPushButton:hover { border-color: $accent; }
 QPushButton:checked { background: $selection; border-color: $accent; }
 QPushButton:default, QPushButton#primary { background: $accent; color: $accent_text; border-color: $accent; }
 QPushButton:disabled { color: $text_muted; }
-QTabWidget::pane { border: none; }
+QTabWidget::pane { border: none; border-top: 1px solid $border; }
+QTabBar { qproperty-drawBase: 0; }
 QTabBar::tab { background: transparent; color: $text_muted; padding: 8px 16px; border: none;
     border-bottom: 2px solid transparent; font-weight: 600; }
 QTabBar::tab:selected { color: $accent; border-bottom: 2px solid $accent; }
