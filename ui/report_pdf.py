@@ -454,4 +454,5 @@ def print_consult_summary(parent, session, *, on_status=None, on_error=None) -> 
                      on_result=lambda _r: (on_status or (lambda _t: None))(
                          f"Consult summary written to {out.name} ({pages} page{'s' if pages != 1 else ''})."))
 
-    session.call(build_report, pid, deidentify=deid, analysis=session.analysis, key="report", on_result=rendered, on_error=on_error)
+    session.call(build_report, pid, deidentify=deid, analysis=session.analysis, key="report", on_result=rendered,
+                 on_error=on_error)

@@ -3,7 +3,8 @@
 Threading: the :class:`~workstation.store.Store` is created, used and closed only by jobs on the runner's single
 worker; this object only hands it to those jobs. Opening a patient loads the profile and its one
 :class:`~workstation.analysis.PatientAnalysis` in the same worker job (kept per patient and profile version, dropped
-on lock); views, the banner, the PDF and exports read ``session.analysis`` and compute nothing themselves. Views get the session through their constructors, listen to its
+on lock); views, the banner, the PDF and exports read ``session.analysis`` and compute nothing themselves. Views get
+the session through their constructors, listen to its
 signals and ask it for data with :meth:`call`; nothing here touches a widget.
 """
 from __future__ import annotations
