@@ -42,3 +42,18 @@ def test_indicator_for_a_poor_metabolizer_whatever_the_medicines():
     label, sentence = indicator_words(inds[0].with_note("2 defining positions missing."))
     assert label == "DPYD Poor Metabolizer (activity 0)" and "capecitabine" in sentence
     assert sentence.endswith("2 defining positions missing.")
+
+
+def test_mutations_describe_what_they_changed(tmp_path):
+    from tests.core.helpers import store_with_patient
+    from workstation.ingest.base import ImportResult
+    from workstation.store.changes import from_import
+
+    store = store_with_patient(tmp_path)
+    pid = store.con.execute("SELECT id FROM patients").fetchone()[0]
+    ch = store.delete_patient(pid)
+    store.close()
+    assert ch.patients == {pid} and ch.patient_list and ch.touches(pid, {"variants"})
+    vcf = from_import(ImportResult("x.vcf", "imported", "vcf", {"variants": 10}, [pid]))
+    assert vcf.tables == {"variants", "ref_blocks"} and not vcf.touches(pid, {"wearable_samples"})
+    assert not from_import(ImportResult("x.vcf", "already imported", "vcf", {}, [pid])).patients
