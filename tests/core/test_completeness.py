@@ -72,6 +72,10 @@ def test_na12878_variant_only_detected_and_incomplete_everywhere(tmp_path):
 
     _, section = pgx_section(pd.DataFrame(), alerts, recs, result, When(datetime(2026, 1, 1), deidentify=False))
     assert any("looks variant-only" in n for n in section.notes)           # the report's genome line
+    from workstation.pgx.indicators import indicator_words, indicators   # the banner's genomic indicators
+
+    ind = [i for i in indicators(result, recs) if i.gene == "CYP2C19"]
+    assert ind and result.genes["CYP2C19"].completeness_text in indicator_words(ind[0])[1]
 
 
 def test_na12878_2c19_missing_rs3758581_is_named(tmp_path):
