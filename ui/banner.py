@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayou
 from ui.alerts import Alert, chip_name, chip_text
 from ui.widgets.common import label
 from ui.widgets.flow import FlowLayout
-from workstation.pgx.indicators import indicator_words
+from workstation.levels import Level, symbol
+from workstation.pgx.indicators import genome_notes, indicator_words
 
 MAX_CHIPS = 5
 SEX = {"female": "female", "male": "male", "other": "other sex", "unknown": "sex unknown"}
@@ -206,12 +207,15 @@ class PatientBanner(QFrame):
         self.check_text.setText(text)
         self.check_text.setToolTip(wrap_tip(result.sentence))
 
-    def set_indicators(self, indicators) -> None:
-        """Genomic indicators of the analysis (None: not computed; the row is hidden)."""
+    def set_indicators(self, indicators, pgx=None) -> None:
+        """Genomic indicators of the analysis (None: not computed; the row is hidden), preceded by the genome-level
+        notes of its PGx result (build refused, translated, variant-only) so a missing result never looks normal."""
         self.indicators.setVisible(indicators is not None)
         if indicators is None:
             return
         chips = []
+        for short, sentence in (genome_notes(pgx) if pgx is not None else []):
+            chips.append(_chip(f"{symbol(Level.CAUTION)} {short}", name=chip_name(Level.CAUTION), tip=sentence))
         for ind in indicators[:MAX_INDICATORS]:
             chip = DrugChip.for_indicator(ind)
             chip.clicked.connect(self.drug_clicked)

@@ -3,6 +3,11 @@
 Files go into the patient chosen under "Import into" (the open patient when there is one). A FHIR record names its
 own patient and is filed under it; genome, omics and wearable files need the chosen patient. The dialog says what each
 file stored, and a file that failed for want of a patient can be imported again into the patient chosen.
+
+A genome must be GRCh38 for pharmacogenomic calls: a GRCh37 or unrecognised file is stored but gets none, and the
+dialog shows the reason. For a GRCh37 genome the core offers the window's form of ``workstation import --build
+GRCh37`` ("Translate from GRCh37"): only the pharmacogene positions are translated, through the shipped position
+table, the choice is recorded with the import, and every result says so.
 """
 from __future__ import annotations
 
@@ -61,6 +66,13 @@ class ImportDialog(QDialog):
         self.retry_button.setVisible(False)
         self.retry_button.clicked.connect(self.retry)
         row.addWidget(self.retry_button)
+        self.translate_button = QPushButton("Translate from GRCh37")
+        self.translate_button.setToolTip("Import the GRCh37 genome again with the build stated: only the pharmacogene "
+                                         "positions are translated through the shipped position table (CYP2D6 "
+                                         "excepted) and every result is labelled “from GRCh37 via position table”.")
+        self.translate_button.setVisible(False)
+        self.translate_button.clicked.connect(self.translate_grch37)
+        row.addWidget(self.translate_button)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
         row.addWidget(self.cancel_button)
@@ -68,6 +80,8 @@ class ImportDialog(QDialog):
         self.results: list[str] = []
         self.stored = 0                    # files that stored something
         self.need_patient: list[Path] = []   # files that failed because no patient was chosen
+        self.grch37: list[Path] = []         # GRCh37 genomes stored without calls (the core offers to translate)
+        self.build: str | None = None        # the build stated for this round (None: as the file says)
         self._i = -1
         self._progress: Progress | None = None
         self._cancelled = False
@@ -100,6 +114,7 @@ class ImportDialog(QDialog):
                 self.file.setText("Nothing was imported")
             self.step.setText("Choose the patient above and import again." if self.need_patient else "")
             self.retry_button.setVisible(bool(self.need_patient))
+            self.translate_button.setVisible(bool(self.grch37))
             self.bar.setValue(1000)
             self.finished_all.emit(self.results)
             return
@@ -109,7 +124,7 @@ class ImportDialog(QDialog):
         self.bar.setValue(0)
         self._progress = Progress()
         self.session.import_file(p, progress=self._progress, on_result=self._done, on_error=self._failed,
-                                 on_progress=self._on_progress, patient_id=self.patient_id)
+                                 on_progress=self._on_progress, patient_id=self.patient_id, build=self.build)
 
     def _on_progress(self, fraction: float, message: str) -> None:
         self.bar.setValue(int(fraction * 1000))
@@ -130,10 +145,21 @@ class ImportDialog(QDialog):
         self.cancel_button.setText("Cancel")
         self._next()
 
+    def translate_grch37(self) -> None:
+        """Import the GRCh37 genomes again with the build stated (recorded as the user's build choice)."""
+        self.paths, self.grch37, self._i, self.stored = list(self.grch37), [], -1, 0
+        self.build = "GRCh37"
+        self.translate_button.setVisible(False)
+        self.cancel_button.setText("Cancel")
+        self._next()
+
     def _done(self, result) -> None:
         if getattr(result, "status", "") == "imported":
             self.stored += 1
-        self._record(getattr(result, "message", "") or f"{self.paths[self._i].name}: {result.status}.")
+        if "build:GRCh37" in getattr(result, "offers", ()):
+            self.grch37.append(self.paths[self._i])
+        text = getattr(result, "message", "") or f"{self.paths[self._i].name}: {result.status}."
+        self._record(" ".join([text, *getattr(result, "warnings", ())]))
         self._next()
 
     def _failed(self, text: str) -> None:

@@ -149,7 +149,8 @@ class MainWindow(QMainWindow):
         if self.session.profile is not None and self.session.profile.id == patient_id:
             self.banner.set_alerts(alerts)
             analysis = self.session.analysis
-            self.banner.set_indicators(analysis.indicators if analysis is not None else None)
+            self.banner.set_indicators(analysis.indicators if analysis is not None else None,
+                                       analysis.pgx if analysis is not None else None)
 
     def focus_check_medicine(self) -> None:
         """Ctrl+K: the banner's check-a-medicine field."""

@@ -159,8 +159,9 @@ class Session(QObject):
 
     def import_file(self, path: Path | str, *, progress: Progress, on_result: Callable[[Any], None],
                     on_error: Callable[[str], None], on_progress: Callable[[float, str], None],
-                    patient_id: str | None = None) -> Job | None:
-        """Import one file through ``workstation.ingest.import_file``; fires ``data_changed`` when it stored data."""
+                    patient_id: str | None = None, build: str | None = None) -> Job | None:
+        """Import one file through ``workstation.ingest.import_file``; fires ``data_changed`` when it stored data.
+        ``build`` ("GRCh37") is the genome build the user declared for a VCF (``import --build``)."""
         if not self.import_available():
             on_error("Importing files is not available in this build of the workstation.")
             return None
@@ -170,7 +171,7 @@ class Session(QObject):
             if getattr(result, "status", "") == "imported":
                 self._changed(from_import(result))
 
-        return self.call(_import_into, Path(path), patient_id, progress=progress,
+        return self.call(_import_into, Path(path), patient_id, build, progress=progress,
                          on_result=done, on_error=on_error, on_progress=on_progress)
 
 
@@ -187,14 +188,17 @@ class Session(QObject):
         return self.call(fn, patient_id, *args, key="outside_call", on_result=done, on_error=on_error, **kwargs)
 
 
-def _import_into(store: Store, path: Path, patient_id: str | None, *, progress: Progress):
+def _import_into(store: Store, path: Path, patient_id: str | None, build: str | None, *, progress: Progress):
     """Worker job: import ``path``; a FHIR record is filed under the patient it names, every other file under
-    ``patient_id`` (the patient chosen in the window)."""
+    ``patient_id`` (the patient chosen in the window). ``build`` is declared only for a VCF."""
     from workstation.ingest import import_file
     from workstation.ingest.detect import detect
 
-    own_patient = detect(path) in ("fhir", "fhir-ndjson")
-    return import_file(store, path, patient_id=None if own_patient else patient_id, progress=progress)
+    fmt = detect(path)
+    own_patient = fmt in ("fhir", "fhir-ndjson")
+    declared = {"build": build} if build and fmt == "vcf" else None
+    return import_file(store, path, patient_id=None if own_patient else patient_id, progress=progress,
+                       declared=declared)
 
 
 def _profile(store: Store, patient_id: str, cached: dict, *, audit_open: bool = True):

@@ -178,3 +178,49 @@ def test_indicator_opens_its_evidence_and_ctrl_k_checks_a_medicine(demo_window, 
     qtbot.keyClick(win.banner.check, Qt.Key.Key_Return)
     assert win.banner.check_result.drug == "fluorouracil" and win.banner.check_result.isVisible()
     assert "fluorouracil" in win.banner.check_text.text()
+
+
+@pytest.mark.parametrize("choice", [None, "GRCh37"])
+def test_import_dialog_genome_build_choice(demo_window, session, qtbot, tmp_path, choice):
+    """A GRCh37 genome is stored but gets no calls, and the dialog says why; "Translate from GRCh37" (the window's
+    `import --build GRCh37`) translates the pharmacogene positions, labelled."""
+    from tests.core import genome_files as gf
+    from workstation import demo
+    from workstation.demo.cohort import make_patient
+
+    win = demo_window
+    files = demo.write_demo_files(tmp_path / "new", [make_patient(40)])        # demo-0041: not in the store
+    fhir = next(p for ps in files.values() for p in ps if p.suffix == ".json")
+    dlg = win.import_files([fhir])
+    qtbot.waitUntil(lambda: dlg.cancel_button.text() == "Close", timeout=60000)
+    assert dlg.stored == 1, dlg.results
+    qtbot.waitUntil(lambda: "demo-0041" in set(win.patients.table.source.frame["id"]), timeout=30000)
+    with qtbot.waitSignals([session.patient_opened, session.alerts_ready], timeout=30000):
+        win.patients.select("demo-0041")
+    vcf = gf.all_reference_grch37(tmp_path / "allref37.vcf")
+    dlg = win.import_files([vcf])
+    assert dlg.target.currentData() == "demo-0041"
+    qtbot.waitUntil(lambda: dlg.cancel_button.text() == "Close", timeout=60000)
+    assert dlg.stored == 1 and "GRCh37" in dlg.log.text() and dlg.translate_button.isVisible(), dlg.results
+    if choice == "GRCh37":
+        dlg.translate_button.click()
+        qtbot.waitUntil(lambda: dlg.cancel_button.text() == "Close" and dlg.stored == 1, timeout=60000)
+        assert not dlg.translate_button.isVisible()
+
+    def pgx_now():
+        a = session.analysis
+        return a.pgx if a is not None and a.patient_id == "demo-0041" else None
+
+    want = "translated_from" if choice == "GRCh37" else "refusal"
+    qtbot.waitUntil(lambda: bool(pgx_now() is not None and getattr(pgx_now(), want)), timeout=60000)
+    res = pgx_now()
+    chips = [c.toolTip() for c in win.banner.indicators.chips]
+    if choice is None:
+        assert res.refusal and "GRCh37" in res.refusal and not res.genes["CYP3A5"].called
+        # the banner says so whatever the medicines: a refused genome never looks like "no actionable result"
+        assert any("No pharmacogenomic calls" in c.text() for c in win.banner.indicators.chips)
+        assert any("GRCh37" in t for t in chips)
+    else:
+        assert res.refusal is None and res.translated_from == "GRCh37"
+        assert res.genes["CYP3A5"].diplotypes == ("*3/*3",)       # the reference-flip site, translated
+        assert any("Genome translated from GRCh37" in c.text() for c in win.banner.indicators.chips)

@@ -21,6 +21,9 @@ class ImportResult:
     source_id: int | None = None
     warnings: list = field(default_factory=list)
     message: str = ""                # one plain sentence for people
+    # follow-up imports the user may choose: "build:GRCh37" = a GRCh37 genome stored without calls, which importing
+    # again with build GRCh37 translates (``import --build GRCh37``; the window's "Translate from GRCh37" button)
+    offers: list = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -166,11 +166,13 @@ def _import_sample(store, h: VcfHeader, info, idx: int, patient_id: str, *, buil
         progress.set(0.99, "Saving")
         progress.check()                       # last point where cancelling still leaves nothing
     progress.set(1.0, "Imported")
-    build = gt.build.build or "unknown genome build"
+    shown = gt.build.build or "unknown genome build"
     return ImportResult(file=str(path), status="imported", kind="vcf",
                         counts={"variants": n_var, "ref_blocks": n_blocks}, patient_ids=[patient_id],
                         source_id=batch.source_id, warnings=warnings,
-                        message=f"Imported {n_var:,} variant records of sample {chosen} ({build}) from {info.name}.")
+                        message=f"Imported {n_var:,} variant records of sample {chosen} ({shown}) from {info.name}.",
+                        offers=["build:GRCh37"] if gt.build.build == "GRCh37" and build is None
+                        else [])
 
 
 @contextmanager

@@ -120,3 +120,19 @@ def indicator_words(ind: Indicator) -> tuple[str, str]:
     for n in ind.notes:
         sentence += f" {n}"
     return label, sentence
+
+
+def genome_notes(result: PgxResult) -> list[tuple[str, str]]:
+    """(short label, sentence) for each genome-level note of a PGx result — a build refusal (no calls at all), a
+    translation from GRCh37, a variant-only or otherwise incomplete genome (issue 11) — so the banner shows them
+    whatever the medicines, next to the indicators. The sentence is the core's own (never reworded)."""
+    out = []
+    for m in dict.fromkeys(m for m in getattr(result, "messages", ()) if m):
+        if m == getattr(result, "refusal", None):
+            short = "No pharmacogenomic calls from this genome"
+        elif getattr(result, "translated_from", None) and "position table" in m:
+            short = f"Genome translated from {result.translated_from}"
+        else:
+            short = "Genome coverage incomplete"
+        out.append((short, m))
+    return out
