@@ -28,7 +28,7 @@ from workstation.exchange import container
 from workstation.exchange.parts import (BUNDLE_TABLES, MemDir, memory_files, scrub_details, select_sql,
                                         source_ids_sql, table_columns)
 from workstation.progress import Progress, ensure
-from workstation.store import audit
+from workstation.store import audit, failpoints
 from workstation.store.schema import SCHEMA_VERSION
 
 PAYLOAD_VERSION = 1
@@ -223,6 +223,7 @@ def _import(store, path: Path, passphrase: str, rename: str | None, progress: Pr
                 for p, k in _per_patient_counts(tx, t, f"read_parquet('{mem.url(t)}')", key).items():
                     if p in pid_map:
                         counts[pid_map[p]][t] = k
+            failpoints.hit("bundle:rows-written")
             for old in ids:
                 new = pid_map[old]
                 counts[new]["patients"] = 1

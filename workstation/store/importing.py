@@ -25,7 +25,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from workstation.store import audit
+from workstation.store import audit, failpoints
 from workstation.store.db import Store
 
 
@@ -120,6 +120,7 @@ def import_batch(store: Store, info: FileInfo, *, kind: str, importer: str, impo
         source_id = con.execute("SELECT nextval('source_seq')").fetchone()[0]
         batch = ImportBatch(con, int(source_id), patient_id)
         yield batch
+        failpoints.hit("import:rows-written")
         pids = sorted(batch.patient_ids) or ([patient_id] if patient_id else [])
         owner = patient_id if patient_id is not None else (pids[0] if len(pids) == 1 else None)
         con.execute(
