@@ -118,3 +118,5 @@ def test_full_disk_during_rekey_leaves_old_store_usable(tmp_path):
     with Store.open(db, Unlock(passphrase=PASSPHRASE)) as s2:
         assert s2.con.execute("SELECT count(*) FROM observations").fetchone()[0] == 200000
         assert s2.verify_audit().ok
+        actions = s2.audit_rows()["action"].tolist()
+        assert "rekey_failed" in actions and "rekey" not in actions   # a failed re-key is logged as failed

@@ -110,7 +110,7 @@ def rekey(store: Store, passphrase: str, *, keyring_backend=None, kdf: vault.Kdf
         _audit_failure(store, "rekey_failed", exc)
         err = _disk_sentence(path, exc) if isinstance(exc, OSError) else str(translate_open_error(path, exc))
         if "full" in err:
-            raise StoreError(f"Re-keying failed: the disk holding {path} is full. Nothing was changed; the patient "
+            raise StoreError(f"Re-keying failed: the disk holding {path} is full; nothing was changed and the patient "
                              "store still opens with its current key.") from None
         raise StoreError(f"Re-keying failed and nothing was changed; the patient store still opens with its "
                          f"current key. ({err})") from None
