@@ -100,7 +100,7 @@ def _write_json_durably(path: Path, obj: dict) -> None:
 def remove(p: Path) -> None:
     try:
         p.unlink()
-    except FileNotFoundError:
+    except OSError:   # already gone (or not a file: left for the user, never a reason to fail a clean-up)
         pass
 
 
