@@ -50,7 +50,7 @@ def importer_for(fmt: str, path: Path | str = ""):
 # cannot hold, nesting deeper than Python's stack). The importers refuse what they know by name; this is the net
 # under them, so a hostile file gives one sentence and stores nothing instead of a traceback.
 _PARSER_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError, RecursionError,
-                  UnicodeError, EOFError, MemoryError)
+                  UnicodeError, EOFError, MemoryError, LookupError)
 
 
 def import_file(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
@@ -58,6 +58,7 @@ def import_file(store, path: Path | str, *, patient_id: str | None = None, sampl
     """Detect the format of ``path`` and import it (see the module docstring). ``declared`` (omics tables only:
     ``{"platform": ..., "scale": ...}``) says at import what the file's ``# key=value`` lines may also say.
     Whatever the file holds, the result is an ImportResult or one :class:`~workstation.errors.WorkstationError`."""
+    import csv
     import zipfile
 
     import duckdb
@@ -66,7 +67,8 @@ def import_file(store, path: Path | str, *, patient_id: str | None = None, sampl
         return _import_file(store, path, patient_id=patient_id, sample=sample, progress=progress, declared=declared)
     except WorkstationError:
         raise
-    except (*_PARSER_ERRORS, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, duckdb.Error) as exc:
+    except (*_PARSER_ERRORS, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, duckdb.Error,
+            csv.Error) as exc:
         from workstation.ingest.limits import display_name
 
         what = "nested too deeply" if isinstance(exc, RecursionError) else \
@@ -76,7 +78,11 @@ def import_file(store, path: Path | str, *, patient_id: str | None = None, sampl
 
 def _import_file(store, path: Path | str, *, patient_id: str | None, sample: str | None,
                  progress: Progress | None, declared: dict | None) -> ImportResult:
+    from workstation.ingest.limits import check_compressed, check_last_line
+
     fmt = detect(path)
+    check_last_line(path)
+    check_compressed(path)   # a gzip bomb is refused here, in well under a second, before any importer reads it
     fn = importer_for(fmt, path)
     if fmt == "omics" and declared:
         return fn(store, path, patient_id=patient_id, sample=sample, progress=progress, declared=declared)

@@ -11,13 +11,13 @@ JSON document (Fitbit writes one per day or month, a few MB at most) and is read
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workstation.errors import MalformedFile
+from workstation.ingest import limits
 from workstation.ingest.base import ImportResult
 from workstation.ingest.common import finish, open_text, start_patient_file
 from workstation.ingest.wearables import DEFAULT_UNITS, SampleWriter
@@ -53,11 +53,7 @@ def import_fitbit(store, path: Path | str, *, patient_id: str | None = None, sam
         return prev
     path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     with open_text(path) as fh:
-        try:
-            data = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise MalformedFile(str(path), f"the file is not valid JSON ({exc.msg}, column {exc.colno})",
-                                line=exc.lineno) from None
+        data = limits.load_json(fh, path)   # bounded nesting and numbers, no NaN, no lone surrogates
     if not isinstance(data, list):
         raise MalformedFile(str(path), "a Fitbit export file holds a JSON list of measurements")
     kind = _kind(path, data)

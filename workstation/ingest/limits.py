@@ -221,3 +221,53 @@ def check_ratio(path: Path | str, compressed: int, expanded: int, *, max_total: 
     if expanded > RATIO_GRACE and expanded > MAX_RATIO * max(1, compressed):
         raise MalformedFile(str(path), f"the file expands more than {MAX_RATIO} times when decompressed (a "
                             "compression bomb or a damaged file); it is refused")
+
+
+def check_compressed(path: Path | str, *, scan: int = 8 << 20) -> None:
+    """For a gzip file: decompress at most ``scan`` compressed bytes and refuse it when the output exceeds
+    MAX_RATIO times the input beyond RATIO_GRACE (the first part of a bomb gives it away; the reading importer
+    keeps its own guard for the rest). Other files: nothing to do."""
+    import zlib
+
+    with open(path, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return
+        fh.seek(0)
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        consumed = produced = 0
+        while consumed < scan:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                break
+            consumed += len(chunk)
+            buf = chunk
+            while buf:
+                try:
+                    out = d.decompress(buf, 1 << 22)
+                except zlib.error:
+                    return   # damaged: the importer names the problem
+                produced += len(out)
+                if produced > RATIO_GRACE and produced > MAX_RATIO * consumed:
+                    raise MalformedFile(str(path), f"the file expands more than {MAX_RATIO} times when "
+                                        "decompressed (a compression bomb or a damaged file); it is refused")
+                buf = d.unconsumed_tail
+                if d.eof:
+                    rest = d.unused_data
+                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)   # the next gzip member (BGZF has many)
+                    buf = rest
+
+
+def check_last_line(path: Path | str) -> None:
+    """A plain-text file whose last line is longer than MAX_LINE is refused (a CSV reader would drop it
+    silently). Reads at most MAX_LINE + 1 bytes from the end; gzip files are left to the reader's guard."""
+    size = os.path.getsize(path)
+    if size <= MAX_LINE:
+        return
+    with open(path, "rb") as fh:
+        if fh.read(2) in (b"\x1f\x8b", b"PK"):
+            return
+        fh.seek(size - MAX_LINE - 1)
+        tail = fh.read(MAX_LINE + 1)
+    if b"\n" not in tail[:-1]:
+        raise MalformedFile(str(path), f"the last line is longer than {MAX_LINE >> 20} MiB; it is not a line of a "
+                            "data file")

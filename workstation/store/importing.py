@@ -138,8 +138,21 @@ class ImportBatch:
             f"INSERT INTO {table} BY NAME SELECT ? AS patient_id, ? AS source_id, q.* FROM ({select_sql}) q",
             [self.patient_id, self.source_id] + list(params or []))
         self.patient_ids.add(self.patient_id)
+        if table == "variants":
+            self._check_genotypes()
         n1 = self.con.execute(f"SELECT count(*) FROM {table} WHERE source_id = ?", [self.source_id]).fetchone()[0]
         return int(n1 - n0)
+
+    def _check_genotypes(self) -> None:
+        """Guard for the VCF importer (issue 17; the reader itself belongs to the VCF code): an allele index of
+        more than 4 digits (``99999999999999999999/1``) is not a genotype."""
+        bad = self.con.execute(
+            "SELECT gt FROM variants WHERE source_id = ? AND regexp_matches(gt, '[0-9]{5,}') LIMIT 1",
+            [self.source_id]).fetchone()
+        if bad is not None:
+            from workstation.ingest.limits import check_genotype
+
+            check_genotype(bad[0], self.file)
 
 
 @contextmanager
