@@ -181,8 +181,8 @@ def import_fhir(store, path: Path | str, *, patient_id: str | None = None, sampl
     return finish(info, batch, "fhir", f"{total:,} FHIR resources")
 
 
-def _field_hint(exc: BaseException) -> str:
-    return limits.short(str(exc.args[0]), 40) if isinstance(exc, KeyError) and exc.args else "?"
+def _field_hint(exc: BaseException) -> str | None:
+    return limits.short(str(exc.args[0]), 40) if isinstance(exc, KeyError) and exc.args else None
 
 
 class _Writer:
