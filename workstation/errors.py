@@ -56,7 +56,7 @@ class ImportError_(WorkstationError):
         if field is not None:
             where.append(f"field {_cap(str(field), 80)}")
         loc = f" ({', '.join(where)})" if where else ""
-        super().__init__(f"{self.file}{loc}: {reason}. Nothing from this file was stored.")
+        super().__init__(f"{self.file}{loc}: {self.reason}. Nothing from this file was stored.")
 
 
 def _cap(text: str, limit: int) -> str:
