@@ -69,8 +69,11 @@ def import_file(store, path: Path | str, *, patient_id: str | None = None, sampl
         raise
     except (*_PARSER_ERRORS, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, duckdb.Error,
             csv.Error) as exc:
-        from workstation.ingest.limits import display_name
+        from workstation.ingest.limits import display_name, has_surrogate
 
+        if isinstance(exc, UnicodeEncodeError) and has_surrogate(str(path)):
+            raise MalformedFile(display_name(path), "the file name is not valid UTF-8 text, so this importer cannot "
+                                "open it; rename the file and import it again") from None
         what = "nested too deeply" if isinstance(exc, RecursionError) else \
             "too large to read" if isinstance(exc, MemoryError) else f"not a valid file of its kind ({type(exc).__name__})"
         raise MalformedFile(display_name(path), f"the file's content is {what}") from None
