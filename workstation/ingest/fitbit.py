@@ -76,6 +76,9 @@ def _series(path: Path, data: list, metric: str, writer: SampleWriter) -> None:
     for i, x in enumerate(data):
         if not isinstance(x, dict) or "dateTime" not in x or "value" not in x:
             raise MalformedFile(str(path), "a measurement lacks dateTime or value", record=str(i + 1))
+        if not isinstance(x["dateTime"], str):
+            raise MalformedFile(str(path), f"{limits.short(repr(x['dateTime']), 40)} is not a date and time (expected "
+                                "MM/DD/YY HH:MM:SS)", record=str(i + 1), field="dateTime")
     times = pd.Series([x["dateTime"] for x in data], dtype=object)
     if metric == "heart_rate":
         raw = pd.Series([x["value"].get("bpm") if isinstance(x["value"], dict) else None for x in data],
