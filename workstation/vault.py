@@ -175,14 +175,17 @@ class VaultHeader:
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, RecursionError, OSError):
             raise VaultError(f"The vault header {path} is damaged or is not a workstation vault header.") from None
 
-    def save(self, path: Path) -> None:
-        """Write atomically: a crash leaves either the old or the new header, never half of one."""
+    def save(self, path: Path, *, durable: bool = True) -> None:
+        """Write atomically: a crash leaves either the old or the new header, never half of one. ``durable``
+        (the default) also fsyncs file and folder, so the new header survives a power cut; the audit anchor's
+        post-commit promotion skips that (losing it leaves the pending state, which still matches)."""
         tmp = path.with_name(path.name + ".tmp")
         try:
             with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write(self.to_json())
                 fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    os.fsync(fh.fileno())
             os.replace(tmp, path)
         except OSError:
             try:
@@ -190,7 +193,8 @@ class VaultHeader:
             except OSError:
                 pass
             raise
-        fsync_dir(path.parent)
+        if durable:
+            fsync_dir(path.parent)
 
 
 def fsync_dir(folder: Path) -> None:

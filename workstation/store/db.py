@@ -174,7 +174,7 @@ class Store:
         failpoints.hit("tx:after-commit")
         if new is not None:
             try:
-                self._save_anchor(state=state, pending=None, broken=new["broken"])
+                self._save_anchor(state=state, pending=None, broken=new["broken"], durable=False)
             except StoreError:
                 pass   # the header's 'pending' already matches what was committed
         failpoints.hit("tx:after-anchor")
@@ -193,11 +193,11 @@ class Store:
         return {"state": body.get("state") or state, "pending": None,
                 "broken": body.get("broken") or self._anchor_problem}
 
-    def _save_anchor(self, *, state: dict, pending: dict | None, broken: str | None) -> None:
+    def _save_anchor(self, *, state: dict, pending: dict | None, broken: str | None, durable: bool = True) -> None:
         self.header.audit_anchor = anchor.sign(self._anchor_key, self.header.vault_id, state, pending=pending,
                                                broken=broken)
         try:
-            self.header.save(vault.header_path(self.path))
+            self.header.save(vault.header_path(self.path), durable=durable)
         except OSError as exc:
             raise StoreError(_disk_sentence(vault.header_path(self.path), exc)) from None
 
