@@ -83,7 +83,7 @@ class ImportBatch:
                     raise MalformedFile(self.file, "a number is infinite, which is not a measured value",
                                         field=f"{table}.{c}")
             elif col.dtype == object or str(col.dtype) in ("str", "string"):
-                for v in col:
+                for v in pd.unique(col.dropna()):    # distinct values only: metric/unit columns repeat a lot
                     if isinstance(v, str) and has_surrogate(v):
                         raise MalformedFile(self.file, "a text value holds an invalid Unicode character (a lone "
                                             "surrogate)", field=f"{table}.{c}")
