@@ -216,3 +216,19 @@ def test_bundle_kdf_bounded(tmp_path):
     bad.write_bytes(data[:8] + struct.pack(">I", len(h)) + h + data[12 + n:])
     with pytest.raises(MalformedFile, match="outside safe limits"):
         container.read_bundle(bad, "bundle passphrase")
+
+
+def test_streaming_gzip_guard_refuses_a_bomb_while_reading(tmp_path):
+    """The guard FHIR, Fitbit, omics and wearable CSV read gzip through (past the pre-scan of import_file)."""
+    from workstation.ingest import limits
+
+    p = tmp_path / "bomb.csv.gz"
+    c = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with open(p, "wb") as fh:
+        for _ in range(64):
+            fh.write(c.compress(b"\0" * (1 << 22)))
+        fh.write(c.flush())
+    with pytest.raises(MalformedFile, match="expands more than"):
+        with limits.guarded_gzip(p) as g:
+            while g.read(1 << 20):
+                pass
