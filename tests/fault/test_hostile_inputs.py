@@ -55,7 +55,9 @@ FHIR_CASES = {
     "name is text": ({"resourceType": "Patient", "id": "b", "name": "Bob"}, "Patient"),
     "resourceType is a list": ({"resourceType": ["Patient"], "id": "b"}, "resourceType"),
     "400-digit integer": (_obs(valueQuantity={"value": 10 ** 400}), "401 digits"),
-    "year 9999 at -14:00": (_obs(effectiveDateTime="9999-12-31T23:59:59-14:00"), "Nothing from this file"),
+    "year 9999 at -14:00": (_obs(effectiveDateTime="9999-12-31T23:59:59-14:00"), "outside the dates"),
+    "year 0999": (_obs(effectiveDateTime="0999-01-01T00:00:00Z"), "outside the dates"),
+    "value 1e999 as text": (_obs(valueQuantity={"value": "1e999"}), "not a finite number"),
     "value is text": (_obs(valueQuantity={"value": "abc"}), "not a number"),
 }
 
