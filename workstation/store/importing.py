@@ -83,7 +83,12 @@ class ImportBatch:
                     raise MalformedFile(self.file, "a number is infinite, which is not a measured value",
                                         field=f"{table}.{c}")
             elif col.dtype == object or str(col.dtype) in ("str", "string"):
-                for v in pd.unique(col.dropna()):    # distinct values only: metric/unit columns repeat a lot
+                try:
+                    values = pd.unique(col.dropna())  # distinct values only: metric/unit columns repeat a lot
+                except TypeError:                     # a dict or list among them: not a value for a column
+                    raise MalformedFile(self.file, "a JSON object or list stands where a single value is expected",
+                                        field=f"{table}.{c}") from None
+                for v in values:
                     if isinstance(v, str) and has_surrogate(v):
                         raise MalformedFile(self.file, "a text value holds an invalid Unicode character (a lone "
                                             "surrogate)", field=f"{table}.{c}")
