@@ -56,7 +56,8 @@ _PARSER_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError, O
 def import_file(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
                 progress: Progress | None = None, declared: dict | None = None) -> ImportResult:
     """Detect the format of ``path`` and import it (see the module docstring). ``declared`` (omics tables only:
-    ``{"platform": ..., "scale": ...}``) says at import what the file's ``# key=value`` lines may also say.
+    ``{"platform": ..., "scale": ...}``; VCF: ``{"build": "GRCh38" | "GRCh37"}``, the build the lab states — GRCh37
+    opts in to translating the pharmacogene positions) says at import what the file may also say.
     Whatever the file holds, the result is an ImportResult or one :class:`~workstation.errors.WorkstationError`."""
     import csv
     import zipfile
@@ -92,7 +93,8 @@ def _import_file(store, path: Path | str, *, patient_id: str | None, sample: str
     if fmt == "vcf":
         from workstation.ingest.common import require_patient
         pid = require_patient(store, path, patient_id)
-        return fn(store, path, patient_id=pid, sample=sample, progress=progress)
+        return fn(store, path, patient_id=pid, sample=sample, progress=progress,
+                  build=(declared or {}).get("build"))
     if fmt == "fhir-ndjson":
         return fn(store, path, patient_id=patient_id, progress=progress, ndjson=True)
     if fmt == "fhir":
