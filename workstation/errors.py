@@ -43,8 +43,8 @@ class ImportError_(WorkstationError):
 
     def __init__(self, file: str, reason: str, *, line: int | None = None, field: str | None = None,
                  record: str | None = None) -> None:
-        self.file = str(file)
-        self.reason = reason
+        self.file = _cap(str(file), 200)
+        self.reason = _cap(str(reason), 300)   # a refusal quoting a 9 MB value must stay one readable sentence
         self.line = line
         self.field = field
         self.record = record
@@ -52,11 +52,15 @@ class ImportError_(WorkstationError):
         if line is not None:
             where.append(f"line {line}")
         if record is not None:
-            where.append(f"record {record}")
+            where.append(f"record {_cap(str(record), 80)}")
         if field is not None:
-            where.append(f"field {field}")
+            where.append(f"field {_cap(str(field), 80)}")
         loc = f" ({', '.join(where)})" if where else ""
-        super().__init__(f"{self.file}{loc}: {reason}. Nothing from this file was stored.")
+        super().__init__(f"{self.file}{loc}: {self.reason}. Nothing from this file was stored.")
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class FormatNotRecognised(ImportError_):

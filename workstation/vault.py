@@ -30,6 +30,7 @@ from workstation.errors import VaultError, WrongPassphrase
 KEYRING_SERVICE = "workstation-vault"
 HEADER_FORMAT = "workstation-vault"
 HEADER_VERSION = 1
+_MAX_HEADER_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,28 @@ class KdfParams:
 
 # Cheap parameters for tests and the synthetic demo store only (never for real patients).
 FAST_KDF = KdfParams(time_cost=1, memory_cost_kib=8192, parallelism=1)
+
+# Bounds on argon2id parameters read from any file (vault header, bundle): a hostile or damaged file must not make
+# the workstation run for minutes or exhaust memory before the passphrase is even checked. 1 GiB and 16 passes
+# (about 40 times the defaults of 128 MiB and 3 passes, ~10 s) bound the work; the floor refuses parameters too
+# weak to protect a key (FAST_KDF, used for tests and the synthetic demo, sits exactly on it).
+KDF_MAX_MEMORY_KIB = 1024 * 1024
+KDF_MIN_MEMORY_KIB = 8192
+KDF_MAX_TIME_COST = 16
+KDF_MAX_PARALLELISM = 16
+
+
+def checked_kdf(time_cost, memory_cost_kib, parallelism, *, what: str) -> KdfParams:
+    """KdfParams from untrusted values, or VaultError naming ``what`` when a value is not a sane integer."""
+    vals = (time_cost, memory_cost_kib, parallelism)
+    if not all(type(v) is int for v in vals):
+        raise VaultError(f"{what} has key-derivation parameters that are not whole numbers; it is damaged.")
+    if not (1 <= time_cost <= KDF_MAX_TIME_COST and KDF_MIN_MEMORY_KIB <= memory_cost_kib <= KDF_MAX_MEMORY_KIB
+            and 1 <= parallelism <= KDF_MAX_PARALLELISM and memory_cost_kib >= 8 * parallelism):
+        raise VaultError(f"{what} asks for key-derivation work outside the accepted range (time cost 1-"
+                         f"{KDF_MAX_TIME_COST}, memory {KDF_MIN_MEMORY_KIB}-{KDF_MAX_MEMORY_KIB} KiB, parallelism "
+                         f"1-{KDF_MAX_PARALLELISM}); it is damaged or was not written by the workstation.")
+    return KdfParams(time_cost, memory_cost_kib, parallelism)
 
 
 def header_path(db_path: Path) -> Path:
@@ -102,13 +125,17 @@ class VaultHeader:
     salt: bytes
     passphrase_wrap: dict
     keyring_wrap: dict | None
+    # The audit-log anchor (workstation.store.anchor): last audit row, table row counts and a MAC over them.
+    audit_anchor: dict | None = None
 
     def to_json(self) -> str:
+        extra = {"audit_anchor": self.audit_anchor} if self.audit_anchor is not None else {}
         return json.dumps({
             "format": HEADER_FORMAT, "version": HEADER_VERSION, "vault_id": self.vault_id, "created": self.created,
             "kdf": {"name": "argon2id", "time_cost": self.kdf.time_cost, "memory_cost_kib": self.kdf.memory_cost_kib,
                     "parallelism": self.kdf.parallelism, "salt": _b64(self.salt)},
             "wraps": {"passphrase": self.passphrase_wrap, "keyring": self.keyring_wrap},
+            **extra,
         }, indent=2)
 
     @classmethod
@@ -117,7 +144,11 @@ class VaultHeader:
             raise VaultError(f"The vault header {path} is missing, so the patient store cannot be unlocked. "
                              "Restore it from your backup.")
         try:
+            if path.stat().st_size > _MAX_HEADER_BYTES:
+                raise ValueError("too large")
             raw = json.loads(path.read_text("utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError("not an object")
             if raw.get("format") != HEADER_FORMAT:
                 raise ValueError("not a vault header")
             if int(raw.get("version", 0)) > HEADER_VERSION:
@@ -125,23 +156,59 @@ class VaultHeader:
             k = raw["kdf"]
             if k.get("name") != "argon2id":
                 raise ValueError("unknown key derivation")
-            return cls(vault_id=str(raw["vault_id"]), created=str(raw["created"]),
-                       kdf=KdfParams(int(k["time_cost"]), int(k["memory_cost_kib"]), int(k["parallelism"])),
-                       salt=_unb64(k["salt"]), passphrase_wrap=dict(raw["wraps"]["passphrase"]),
-                       keyring_wrap=raw["wraps"].get("keyring"))
+            kdf = checked_kdf(k["time_cost"], k["memory_cost_kib"], k["parallelism"],
+                              what=f"The vault header {path}")
+            salt = _unb64(k["salt"])
+            if not 16 <= len(salt) <= 64:
+                raise ValueError("salt length")
+            anchor = raw.get("audit_anchor")
+            if anchor is not None and not isinstance(anchor, dict):
+                raise ValueError("anchor")
+            kw = raw["wraps"].get("keyring")
+            if kw is not None and not isinstance(kw, dict):
+                raise ValueError("keyring wrap")
+            return cls(vault_id=str(raw["vault_id"]), created=str(raw["created"]), kdf=kdf,
+                       salt=salt, passphrase_wrap=dict(raw["wraps"]["passphrase"]),
+                       keyring_wrap=kw, audit_anchor=anchor)
         except VaultError:
             raise
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, RecursionError, OSError):
             raise VaultError(f"The vault header {path} is damaged or is not a workstation vault header.") from None
 
-    def save(self, path: Path) -> None:
-        """Write atomically: a crash leaves either the old or the new header, never half of one."""
+    def save(self, path: Path, *, durable: bool = True) -> None:
+        """Write atomically: a crash leaves either the old or the new header, never half of one. ``durable``
+        (the default) also fsyncs file and folder, so the new header survives a power cut; the audit anchor's
+        post-commit promotion skips that (losing it leaves the pending state, which still matches)."""
         tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(self.to_json())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(self.to_json())
+                fh.flush()
+                if durable:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise
+        if durable:
+            fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _aad(vault_id: str, kind: str) -> bytes:

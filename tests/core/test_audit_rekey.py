@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.helpers import PASSPHRASE, MemoryKeyring, new_store
-from workstation.errors import WrongPassphrase
+from workstation.errors import StoreError, WrongPassphrase
 from workstation.store import Store, Unlock
 from workstation.store.connect import attach_encrypted, secure_connection
 from workstation.store.keys import change_passphrase, rekey
@@ -118,3 +118,20 @@ def test_full_disk_during_rekey_leaves_old_store_usable(tmp_path):
     with Store.open(db, Unlock(passphrase=PASSPHRASE)) as s2:
         assert s2.con.execute("SELECT count(*) FROM observations").fetchone()[0] == 200000
         assert s2.verify_audit().ok
+        assert "rekey" not in s2.audit_rows()["action"].tolist()   # not logged as done (nor as failed: no space)
+
+
+def test_failed_rekey_is_audited_as_failed(tmp_path):
+    s = _store_with_history(tmp_path)
+    blocker = tmp_path / "p.duckdb.vault.rekey-tmp.tmp"     # the new header cannot be written
+    blocker.mkdir()
+    with pytest.raises(StoreError, match="nothing was changed"):
+        rekey(s, PASSPHRASE)
+    blocker.rmdir()
+    actions = s.audit_rows()["action"].tolist()
+    assert actions[-1] == "rekey_failed" and "rekey" not in actions
+    assert s.verify_audit().ok
+    s.close()
+    s = Store.open(tmp_path / "p.duckdb", Unlock(passphrase=PASSPHRASE))
+    assert not (tmp_path / "p.duckdb.rekey-tmp").exists()
+    s.close()

@@ -79,14 +79,18 @@ def cmd_audit(args) -> int:
     with open_store_from_args(args, read_only=True) as s:
         if args.action == "verify":
             res = s.verify_audit()
+            extra = s.consistency_problems()
             if args.json:
-                print_json({"ok": res.ok, "rows": res.rows, "first_bad_seq": res.first_bad_seq,
-                            "problem": res.problem})
+                print_json({"ok": res.ok and not extra, "rows": res.rows, "first_bad_seq": res.first_bad_seq,
+                            "problem": res.problem, "consistency": extra})
             elif res.ok:
-                print(f"Audit log intact: {res.rows} rows, hash chain verified.")
+                print(f"Audit log intact: {res.rows} rows, hash chain and vault-header anchor verified.")
             else:
-                print(f"Audit log TAMPERED: {res.problem} (first bad row: {res.first_bad_seq}).")
-            return 0 if res.ok else 1
+                where = f" (first bad row: {res.first_bad_seq})" if res.first_bad_seq is not None else ""
+                print(f"Audit log TAMPERED: {res.problem}{where}.")
+            for line in extra:
+                print(f"Store inconsistent: {line}.")
+            return 0 if res.ok and not extra else 1
         df = s.audit_rows(args.patient)
     rows = [{"seq": int(r.seq), "ts": r.ts, "user": r.os_user, "action": r.action, "patient_id": r.patient_id,
              "detail": json.loads(r.detail) if isinstance(r.detail, str) else None} for r in df.itertuples()]

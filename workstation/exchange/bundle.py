@@ -28,7 +28,7 @@ from workstation.exchange import container
 from workstation.exchange.parts import (BUNDLE_TABLES, MemDir, memory_files, scrub_details, select_sql,
                                         source_ids_sql, table_columns)
 from workstation.progress import Progress, ensure
-from workstation.store import audit
+from workstation.store import audit, failpoints
 from workstation.store.schema import SCHEMA_VERSION
 
 PAYLOAD_VERSION = 1
@@ -120,8 +120,12 @@ def export_bundle(store, patient_ids: list[str], out: Path | str, passphrase: st
         con.register("_bx_details", pd.DataFrame({"id": pd.Series([r[0] for r in det], dtype="int64"),
                                                   "details": pd.Series([scrub_details(r[1], keep) for r in det],
                                                                        dtype="object")}))
-        with memory_files(con) as mem:
-            size = container.write_bundle(tmp, parts(mem), passphrase, kdf=kdf)
+        try:
+            with memory_files(con) as mem:
+                size = container.write_bundle(tmp, parts(mem), passphrase, kdf=kdf)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise WorkstationError(_write_failed(out, exc)) from None
     sha = _sha256(tmp)
     try:
         with store.transaction() as tx:
@@ -129,12 +133,23 @@ def export_bundle(store, patient_ids: list[str], out: Path | str, passphrase: st
                 audit.append(tx, "export_bundle", patient_id=pid,
                              detail={"file": out.name, "sha256": sha, "counts": counts[pid], "patients": len(ids)})
         os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WorkstationError(_write_failed(out, exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     progress.set(1.0, f"Wrote {out.name}")
     return BundleResult(str(out), sha, size, {p: p for p in ids}, counts,
                         message=f"Exported {len(ids)} patient(s) to {out.name} (encrypted, {size:,} bytes).")
+
+
+def _write_failed(out: Path, exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"The disk holding {out.parent} is full, so the bundle {out.name} was not written; free some space."
+    return f"The bundle {out.name} could not be written ({exc.strerror or exc}); nothing was exported."
 
 
 # -- import ---------------------------------------------------------------------------------------------------
@@ -191,6 +206,7 @@ def _import(store, path: Path, passphrase: str, rename: str | None, progress: Pr
         for t in tables:
             mem.write(t, parts.pop(t))
         _check_columns(con, path, mem, tables)
+        _check_listed(con, path, mem, tables, ids)
         with store.transaction() as tx:
             src_map = _insert_sources(tx, mem, tables, pid_map)
             progress.check()
@@ -207,6 +223,7 @@ def _import(store, path: Path, passphrase: str, rename: str | None, progress: Pr
                 for p, k in _per_patient_counts(tx, t, f"read_parquet('{mem.url(t)}')", key).items():
                     if p in pid_map:
                         counts[pid_map[p]][t] = k
+            failpoints.hit("bundle:rows-written")
             for old in ids:
                 new = pid_map[old]
                 counts[new]["patients"] = 1
@@ -241,6 +258,19 @@ def _check_columns(con, path: Path, mem: MemDir, tables: list[str]) -> None:
         if extra:
             raise MalformedFile(str(path), f"the bundle's {t} part has columns this store does not have "
                                            f"({', '.join(extra)})")
+
+
+def _check_listed(con, path: Path, mem: MemDir, tables: list[str], ids: list[str]) -> None:
+    """Every row must belong to a patient the bundle's contents list names (or to none, where the table allows
+    it): a crafted bundle must not add rows to another patient already in this store."""
+    listed = "(" + ", ".join("'" + p.replace("'", "''") + "'" for p in ids) + ")"
+    for t in tables:
+        key = "id" if t == "patients" else "patient_id"
+        n = con.execute(f"SELECT count(*) FROM read_parquet('{mem.url(t)}') "
+                        f"WHERE {key} IS NOT NULL AND {key} NOT IN {listed}").fetchone()[0]
+        if n:
+            raise MalformedFile(str(path), f"the bundle's {t} part holds {n} rows for a patient its contents list "
+                                           "does not name")
 
 
 def _insert_sources(con, mem: MemDir, tables: list[str], pid_map: dict[str, str]) -> dict[int, int]:

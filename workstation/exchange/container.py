@@ -38,9 +38,7 @@ FORMAT = "workstation-patient-bundle"
 VERSION = 1
 TAG_LEN = 16
 _MAX_HEADER = 64 * 1024
-# Refuse argon2id parameters a hostile file could use to exhaust the machine (4 GiB, 64 passes).
-_MAX_MEMORY_KIB = 4 * 1024 * 1024
-_MAX_TIME_COST = 64
+# argon2id parameters read from a bundle are bounded by workstation.vault.checked_kdf.
 _CHUNK = 1 << 20
 
 
@@ -120,9 +118,11 @@ def _read_header(path: Path, fh: BinaryIO, size: int) -> tuple[bytes, dict]:
     raw = fh.read(hlen)
     try:
         header = json.loads(raw.decode("utf-8"))
-        if header.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError
-    except (ValueError, UnicodeDecodeError, AttributeError):
+        if type(header.get("version", 0)) is not int:
+            raise ValueError
+    except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
         raise BundleUnreadable(name, "the bundle header is damaged") from None
     if int(header.get("version", 0)) > VERSION:
         raise BundleUnreadable(name, f"the bundle was written by a newer workstation (bundle format "
@@ -135,13 +135,15 @@ def _params(path: Path, header: dict) -> tuple[vault.KdfParams, bytes, bytes, by
         k = header["kdf"]
         if k["name"] != "argon2id" or header["cipher"] != "AES-256-GCM":
             raise ValueError
-        kdf = vault.KdfParams(int(k["time_cost"]), int(k["memory_cost_kib"]), int(k["parallelism"]))
         salt, nonce, check = _unb64(k["salt"]), _unb64(header["nonce"]), _unb64(header["key_check"])
-    except (KeyError, ValueError, TypeError):
+        kdf = vault.checked_kdf(k["time_cost"], k["memory_cost_kib"], k["parallelism"], what="the bundle header")
+    except VaultError:
+        raise BundleUnreadable(str(path), "the bundle header asks for key-derivation settings outside safe limits") \
+            from None
+    except (KeyError, ValueError, TypeError, AttributeError):
         raise BundleUnreadable(str(path), "the bundle header is damaged (key derivation or cipher fields)") from None
-    if not (1 <= kdf.time_cost <= _MAX_TIME_COST and 8 <= kdf.memory_cost_kib <= _MAX_MEMORY_KIB
-            and 1 <= kdf.parallelism <= 64) or len(nonce) != 12 or len(check) != 16:
-        raise BundleUnreadable(str(path), "the bundle header asks for key-derivation settings outside safe limits")
+    if len(nonce) != 12 or len(check) != 16 or not 16 <= len(salt) <= 64:
+        raise BundleUnreadable(str(path), "the bundle header is damaged (key derivation or cipher fields)")
     return kdf, salt, nonce, check
 
 

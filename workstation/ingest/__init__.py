@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workstation.errors import FormatNotRecognised
+from workstation.errors import FormatNotRecognised, MalformedFile, WorkstationError
 from workstation.ingest.base import ImportResult
 from workstation.ingest.detect import FORMATS, detect
 from workstation.progress import Progress
@@ -46,12 +46,47 @@ def importer_for(fmt: str, path: Path | str = ""):
     return getattr(mod, fn_name)
 
 
+# Exceptions a malformed file can still raise deep inside a parser (a value of the wrong JSON type, a date pandas
+# cannot hold, nesting deeper than Python's stack). The importers refuse what they know by name; this is the net
+# under them, so a hostile file gives one sentence and stores nothing instead of a traceback.
+_PARSER_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError, RecursionError,
+                  UnicodeError, EOFError, MemoryError, LookupError)
+
+
 def import_file(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
                 progress: Progress | None = None, declared: dict | None = None) -> ImportResult:
     """Detect the format of ``path`` and import it (see the module docstring). ``declared`` (omics tables only:
     ``{"platform": ..., "scale": ...}``; VCF: ``{"build": "GRCh38" | "GRCh37"}``, the build the lab states — GRCh37
-    opts in to translating the pharmacogene positions) says at import what the file may also say."""
+    opts in to translating the pharmacogene positions) says at import what the file may also say.
+    Whatever the file holds, the result is an ImportResult or one :class:`~workstation.errors.WorkstationError`."""
+    import csv
+    import zipfile
+
+    import duckdb
+
+    try:
+        return _import_file(store, path, patient_id=patient_id, sample=sample, progress=progress, declared=declared)
+    except WorkstationError:
+        raise
+    except (*_PARSER_ERRORS, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, duckdb.Error,
+            csv.Error) as exc:
+        from workstation.ingest.limits import display_name, has_surrogate
+
+        if isinstance(exc, UnicodeEncodeError) and has_surrogate(str(path)):
+            raise MalformedFile(display_name(path), "the file name is not valid UTF-8 text, so this importer cannot "
+                                "open it; rename the file and import it again") from None
+        what = "nested too deeply" if isinstance(exc, RecursionError) else \
+            "too large to read" if isinstance(exc, MemoryError) else f"not a valid file of its kind ({type(exc).__name__})"
+        raise MalformedFile(display_name(path), f"the file's content is {what}") from None
+
+
+def _import_file(store, path: Path | str, *, patient_id: str | None, sample: str | None,
+                 progress: Progress | None, declared: dict | None) -> ImportResult:
+    from workstation.ingest.limits import check_compressed, check_last_line
+
     fmt = detect(path)
+    check_last_line(path)
+    check_compressed(path)   # a gzip bomb is refused here, in well under a second, before any importer reads it
     fn = importer_for(fmt, path)
     if fmt == "omics" and declared:
         return fn(store, path, patient_id=patient_id, sample=sample, progress=progress, declared=declared)

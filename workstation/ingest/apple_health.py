@@ -14,6 +14,7 @@ activity summaries are counted and skipped. Timestamps are stored in UTC with th
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workstation.errors import MalformedFile
+from workstation.ingest import limits
 from workstation.ingest.base import ImportResult
 from workstation.ingest.common import finish, parse_timestamps, start_patient_file
 from workstation.ingest.detect import apple_member
@@ -52,18 +54,42 @@ _BP = {"bp_systolic", "bp_diastolic"}
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13))
 
 
-class CleanXml:
-    """A binary read() wrapper: blanks the internal DTD, drops XML-forbidden control bytes, counts bytes."""
+# Encodings an export.xml may declare (Apple writes UTF-8); anything else (e.g. "EBCDIC") is refused by name.
+_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"}
+_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']{0,40})["']""")
 
-    def __init__(self, raw) -> None:
+
+class CleanXml:
+    """A binary read() wrapper: blanks the internal DTD at the head, refuses any later DOCTYPE or ENTITY
+    declaration (it would escape the blanking and its entities would be expanded) and unknown encodings, drops
+    XML-forbidden control bytes, counts bytes."""
+
+    def __init__(self, raw, path: Path | str = "") -> None:
         self.raw = raw
+        self.path = path
         self.bytes_read = 0
         self._head_done = False
+        self._tail = b""
+
+    def _refuse_late_declarations(self, data: bytes) -> None:
+        window = self._tail + data
+        for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+            if marker in window:
+                raise MalformedFile(str(self.path), f"the XML holds a {marker[2:].decode()} declaration after its "
+                                    "start; an Apple Health export has none there, so it is refused")
+        self._tail = window[-16:]
 
     def read(self, n: int = -1) -> bytes:
         data = self.raw.read(n if n and n > 0 else 1 << 16)
         self.bytes_read += len(data)
-        if not self._head_done:
+        if self._head_done:
+            self._refuse_late_declarations(data)
+        else:
+            m = _DECL_RE.match(data[:512])
+            if m and m.group(1).decode("ascii", "replace").lower() not in _ENCODINGS:
+                raise MalformedFile(str(self.path), f"the XML declares the encoding "
+                                    f"{limits.short(m.group(1).decode('ascii', 'replace'), 40)!r}, which an Apple "
+                                    "Health export does not use", line=1, field="encoding")
             while b"<!DOCTYPE" in data[:4096] and b"]>" not in data[data.find(b"<!DOCTYPE"):]:
                 more = self.raw.read(1 << 16)
                 if not more:
@@ -76,6 +102,7 @@ class CleanXml:
                 j = data.find(b">", i) if j < 0 else j + 1
                 data = data[:i] + b"\n" * data.count(b"\n", i, j + 1) + data[j + 1:]
             self._head_done = True
+            self._refuse_late_declarations(data)
         return data.translate(None, _CONTROL)
 
 
@@ -91,6 +118,8 @@ def import_apple_health(store, path: Path | str, *, patient_id: str | None = Non
         member = apple_member(path) if zipfile.is_zipfile(path) else None
         try:
             if member is not None:
+                with zipfile.ZipFile(path) as zf:
+                    _check_member(path, zf.getinfo(member))
                 with zipfile.ZipFile(path) as zf, zf.open(member) as raw:
                     total = zf.getinfo(member).file_size
                     parser = _Parser(path, batch, progress, total, store, pid)
@@ -100,9 +129,21 @@ def import_apple_health(store, path: Path | str, *, patient_id: str | None = Non
                     parser = _Parser(path, batch, progress, os.path.getsize(path), store, pid)
                     parser.run(raw)
         except (zipfile.BadZipFile, EOFError) as exc:
-            raise MalformedFile(str(path), f"the zip archive is truncated or damaged ({exc})") from None
+            raise MalformedFile(str(path), f"the zip archive is truncated or damaged ({limits.short(exc, 80)})") \
+                from None
         progress.set(1.0, f"Imported {info.name}")
     return finish(info, batch, "wearable", "an Apple Health export")
+
+
+def _check_member(path: Path, zi: zipfile.ZipInfo) -> None:
+    """Refuse by name what zipfile cannot or should not read: encryption, unknown compression, a zip bomb."""
+    if zi.flag_bits & 0x1:
+        raise MalformedFile(str(path), "the zip archive is encrypted (password-protected); export it again from the "
+                            "Health app without a password")
+    if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        raise MalformedFile(str(path), f"the zip archive uses a compression method ({zi.compress_type}) this "
+                            "workstation cannot read (e.g. AES encryption)")
+    limits.check_ratio(path, zi.compress_size, zi.file_size)
 
 
 class _Parser:
@@ -116,7 +157,7 @@ class _Parser:
         self.n_records = 0
 
     def run(self, raw) -> None:
-        src = CleanXml(raw)
+        src = CleanXml(raw, self.path)
         depth = 0
         root = None
         try:

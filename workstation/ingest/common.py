@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from workstation.errors import ImportError_, MalformedFile, NotFound
+from workstation.ingest import limits
 from workstation.ingest.base import ImportResult
 from workstation.progress import Progress, ensure
 from workstation.store import FileInfo, ImportBatch, already_imported, file_info
@@ -35,7 +36,7 @@ def open_text(path: Path | str) -> Iterator[io.TextIOBase]:
     """Open a text file, gunzipping it when its first bytes say gzip (whatever its name)."""
     path = Path(path)
     if is_gzip(path):
-        raw = gzip.open(path, "rb")
+        raw = io.BufferedReader(limits.guarded_gzip(path), 1 << 16)   # refuses a decompression bomb
     else:
         raw = open(path, "rb")
     try:

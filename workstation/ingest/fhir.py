@@ -20,6 +20,7 @@ import pandas as pd
 
 from workstation.errors import ImportError_, MalformedFile
 from workstation.ingest.base import ImportResult
+from workstation.ingest import limits
 from workstation.ingest.common import finish, open_text, previous_result
 from workstation.ingest.fhir_resources import MAPPERS, REFERENCE_ONLY, Ctx, map_patient
 from workstation.progress import Progress, ensure
@@ -36,31 +37,53 @@ def _entries(path: Path, ndjson: bool) -> Iterator[tuple[str, int | None, dict, 
     """(record label, line, resource, fullUrl) for every resource in the file."""
     if ndjson:
         with open_text(path) as fh:
-            for n, line in enumerate(fh, 1):
+            n = 0
+            while line := fh.readline(limits.MAX_LINE + 1):
+                n += 1
+                if len(line) > limits.MAX_LINE:
+                    raise MalformedFile(str(path), f"this line is longer than {limits.MAX_LINE >> 20} MiB", line=n)
                 if not line.strip():
                     continue
-                try:
-                    res = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise MalformedFile(str(path), f"this line is not valid JSON ({exc.msg})", line=n) from None
+                res = limits.load_json(line, path, line=n)
+                _check_resource(path, res, f"line {n}", n)
                 yield f"line {n}", n, res, None
         return
     with open_text(path) as fh:
-        try:
-            doc = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise MalformedFile(str(path), f"the file is not valid JSON ({exc.msg}, column {exc.colno})",
-                                line=exc.lineno) from None
+        doc = limits.load_json(fh, path)
     if not isinstance(doc, dict) or "resourceType" not in doc:
         raise MalformedFile(str(path), "the JSON is not a FHIR resource (no resourceType)", field="resourceType")
+    _check_resource(path, doc, "the document", None)
     if doc["resourceType"] != "Bundle":
         yield doc["resourceType"], None, doc, None
         return
-    for i, entry in enumerate(doc.get("entry") or []):
-        res = (entry or {}).get("resource")
+    entries = doc.get("entry") or []
+    if not isinstance(entries, list):
+        raise MalformedFile(str(path), "the Bundle's entry is not a list", field="entry")
+    for i, entry in enumerate(entries):
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise MalformedFile(str(path), "this Bundle entry is not a JSON object", record=f"entry {i}")
+        res = entry.get("resource")
         if res is None:
             continue  # e.g. a transaction DELETE entry
-        yield f"entry {i}", None, res, entry.get("fullUrl")
+        full_url = entry.get("fullUrl")
+        if full_url is not None and not isinstance(full_url, str):
+            raise MalformedFile(str(path), "the fullUrl is not text", record=f"entry {i}", field="fullUrl")
+        _check_resource(path, res, f"entry {i}", None)
+        yield f"entry {i}", None, res, full_url
+
+
+def _check_resource(path: Path, res, label: str, line: int | None) -> None:
+    """The fields every resource's handling relies on have the right JSON type."""
+    rec = None if line else label
+    if not isinstance(res, dict):
+        raise MalformedFile(str(path), "this resource is not a JSON object", line=line, record=rec)
+    if not isinstance(res.get("resourceType"), str) or not res.get("resourceType"):
+        raise MalformedFile(str(path), "this resource has no resourceType (or it is not text)", line=line,
+                            record=rec, field="resourceType")
+    if "id" in res and res["id"] is not None and not isinstance(res["id"], str):
+        raise MalformedFile(str(path), "the resource id is not text", line=line, record=rec, field="id")
 
 
 class _Index:
@@ -96,15 +119,21 @@ class _Index:
         return self.by_key.get("/".join(parts[-2:])) if len(parts) >= 2 else None
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
+def _frame(rows: list[dict], path: Path | None = None, table: str = "") -> pd.DataFrame:
     df = pd.DataFrame(rows)
     for c in df.columns:
-        if c in _TS_COLS:
-            df[c] = pd.to_datetime(df[c])
-        elif c in _NUM_COLS:
-            df[c] = pd.to_numeric(df[c])
-        elif c == "deceased":
-            df[c] = df[c].astype("boolean")
+        try:
+            if c in _TS_COLS:
+                df[c] = pd.to_datetime(df[c])
+            elif c in _NUM_COLS:
+                df[c] = pd.to_numeric(df[c])
+                if df[c].dtype == object:
+                    raise ValueError("not numbers")
+            elif c == "deceased":
+                df[c] = df[c].astype("boolean")
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise MalformedFile(str(path), f"a {c.replace('_', ' ')} value could not be read "
+                                f"({limits.short(exc, 120)})", field=f"{table}.{c}") from None
     return df
 
 
@@ -152,6 +181,10 @@ def import_fhir(store, path: Path | str, *, patient_id: str | None = None, sampl
     return finish(info, batch, "fhir", f"{total:,} FHIR resources")
 
 
+def _field_hint(exc: BaseException) -> str | None:
+    return limits.short(str(exc.args[0]), 40) if isinstance(exc, KeyError) and exc.args else None
+
+
 class _Writer:
     """Maps resources to rows and writes them through the batch in chunks."""
 
@@ -173,7 +206,12 @@ class _Writer:
         raise MalformedFile(str(self.path), reason, line=self._line, record=rec, field=field)
 
     def patient(self, res: dict) -> None:
-        row = map_patient(res, self.ctx)
+        try:
+            row = map_patient(res, self.ctx)
+        except MalformedFile:
+            raise
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError) as exc:
+            self._fail(res, _field_hint(exc), "a field of this Patient does not have the type FHIR R4 gives it")
         pid = self.forced or res.get("id")
         if self.forced and res.get("id"):
             row["identifiers"] = row["identifiers"] + [{"system": "urn:fhir:Patient.id", "value": res["id"]}]
@@ -219,10 +257,20 @@ class _Writer:
             self.skipped[rtype] += 1
             return
         table, mapper, ref_field = spec
+        ref = res.get(ref_field)
+        if ref is not None and not (isinstance(ref, dict) and isinstance(ref.get("reference", ""), str)):
+            self._fail(res, ref_field, "the patient reference is not a FHIR Reference object")
         pid = self._patient_of(res, ref_field)
         if rtype == "FamilyMemberHistory":
             self.fmh.setdefault(pid, []).append(res)
-        for row in mapper(res, self.ctx):
+        try:
+            rows = list(mapper(res, self.ctx))
+        except MalformedFile:
+            raise
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError) as exc:
+            self._fail(res, _field_hint(exc), "a field does not have the type FHIR R4 gives it (e.g. text where "
+                       "an object or list is expected)")
+        for row in rows:
             row["patient_id"] = pid
             self.rows.setdefault(table, []).append(row)
         self._raw(res, pid)
@@ -236,7 +284,7 @@ class _Writer:
     def flush(self, force: bool = False) -> None:
         for table, rows in self.rows.items():
             if rows and (force or len(rows) >= CHUNK_ROWS):
-                self.counts[table] += self.batch.insert_frame(table, _frame(rows))
+                self.counts[table] += self.batch.insert_frame(table, _frame(rows, self.path, table))
                 rows.clear()
 
     def family(self) -> None:

@@ -41,7 +41,12 @@ def fhir_datetime(value, res: dict, field: str, ctx: Ctx) -> datetime | None:
         ctx.fail(res, field, f"{v!r} is not a valid FHIR date or time")
         return None
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            ctx.fail(res, field, f"{v!r} is outside the dates the workstation can store")
+    if not 1678 <= dt.year <= 2261:   # the range of the store's timestamps (pandas/DuckDB nanosecond-safe)
+        ctx.fail(res, field, f"{v!r} is outside the dates the workstation can store")
     return dt
 
 
@@ -69,10 +74,16 @@ def _number(value, res: dict, field: str, ctx: Ctx) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         try:
-            return float(value)
-        except (TypeError, ValueError):
-            ctx.fail(res, field, f"{value!r} is not a number")
-    return float(value)
+            value = float(value)
+        except (TypeError, ValueError, OverflowError):
+            ctx.fail(res, field, f"{str(value)[:40]!r} is not a number")
+    try:
+        out = float(value)
+    except OverflowError:
+        out = float("inf")
+    if out != out or out in (float("inf"), float("-inf")):
+        ctx.fail(res, field, f"{str(value)[:40]!r} is not a finite number")
+    return out
 
 
 def _unit(q: dict, ctx: Ctx) -> str | None:

@@ -11,13 +11,13 @@ JSON document (Fitbit writes one per day or month, a few MB at most) and is read
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workstation.errors import MalformedFile
+from workstation.ingest import limits
 from workstation.ingest.base import ImportResult
 from workstation.ingest.common import finish, open_text, start_patient_file
 from workstation.ingest.wearables import DEFAULT_UNITS, SampleWriter
@@ -53,11 +53,7 @@ def import_fitbit(store, path: Path | str, *, patient_id: str | None = None, sam
         return prev
     path, progress, info, pid = pf.path, pf.progress, pf.info, pf.patient_id
     with open_text(path) as fh:
-        try:
-            data = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise MalformedFile(str(path), f"the file is not valid JSON ({exc.msg}, column {exc.colno})",
-                                line=exc.lineno) from None
+        data = limits.load_json(fh, path)   # bounded nesting and numbers, no NaN, no lone surrogates
     if not isinstance(data, list):
         raise MalformedFile(str(path), "a Fitbit export file holds a JSON list of measurements")
     kind = _kind(path, data)
@@ -80,6 +76,9 @@ def _series(path: Path, data: list, metric: str, writer: SampleWriter) -> None:
     for i, x in enumerate(data):
         if not isinstance(x, dict) or "dateTime" not in x or "value" not in x:
             raise MalformedFile(str(path), "a measurement lacks dateTime or value", record=str(i + 1))
+        if not isinstance(x["dateTime"], str):
+            raise MalformedFile(str(path), f"{limits.short(repr(x['dateTime']), 40)} is not a date and time (expected "
+                                "MM/DD/YY HH:MM:SS)", record=str(i + 1), field="dateTime")
     times = pd.Series([x["dateTime"] for x in data], dtype=object)
     if metric == "heart_rate":
         raw = pd.Series([x["value"].get("bpm") if isinstance(x["value"], dict) else None for x in data],

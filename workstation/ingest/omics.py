@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workstation.ingest import limits
 from workstation.errors import MalformedFile, UnknownSample
 from workstation.ingest.base import ImportResult
 from workstation.ingest.common import finish, open_text, parse_timestamps, start_patient_file
@@ -104,10 +105,13 @@ def _system_of(value: str, fixed: str | None, omics: str | None) -> str:
 def _float(cell: str, path: Path, line: int, field: str) -> float | None:
     if cell.strip().lower() in MISSING:
         return None
+    if len(cell) > 64:
+        raise MalformedFile(str(path), f"a {len(cell):,}-character value is not a number", line=line, field=field)
     try:
-        return float(cell)
+        v = float(cell)
     except ValueError:
         raise MalformedFile(str(path), f"{cell!r} is not a number", line=line, field=field) from None
+    return limits.check_finite(v, path, line=line, field=field)
 
 
 def _ref_range(text: str, path: Path, line: int) -> tuple[float | None, float | None]:
@@ -116,7 +120,8 @@ def _ref_range(text: str, path: Path, line: int) -> tuple[float | None, float | 
         return None, None
     m = re.match(r"^([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*-\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)$", t)
     if m:
-        return float(m.group(1)), float(m.group(2))
+        return (limits.check_finite(float(m.group(1)), path, line=line, field="reference_range"),
+                limits.check_finite(float(m.group(2)), path, line=line, field="reference_range"))
     m = re.match(r"^([<>])=?\s*(\d*\.?\d+)$", t)
     if m:
         return (None, float(m.group(2))) if m.group(1) == "<" else (float(m.group(2)), None)
@@ -244,8 +249,18 @@ class _Reader:
                                         f"samples are {', '.join(names[:10])})", line=line_no, field=self.sample)
                 lay.sample_cols = [(i, s) for i, s in lay.sample_cols if s == self.sample]
         rows: list[dict] = []
-        for fields in csv.reader(self.fh, delimiter=delim):
+        reader = csv.reader(self.fh, delimiter=delim)
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise MalformedFile(str(self.path), f"this row cannot be read as a table row "
+                                    f"({limits.short(exc, 80)})", line=line_no + 1) from None
             line_no += 1
+            for cell in fields:
+                limits.check_text(cell, self.path, line=line_no)
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue
             if len(fields) != len(header):

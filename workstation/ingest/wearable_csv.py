@@ -8,12 +8,14 @@ says so. Read in chunks of 100,000 rows.
 """
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from workstation.errors import MalformedFile
+from workstation.ingest import limits
 from workstation.ingest.base import ImportResult
 from workstation.ingest.common import finish, gzip_errors, is_gzip, parse_timestamps, start_patient_file
 from workstation.ingest.wearables import CHUNK, SampleWriter, norm_metric, norm_units
@@ -52,9 +54,11 @@ def import_wearable_csv(store, path: Path | str, *, patient_id: str | None = Non
     with import_batch(store, info, kind="wearable", importer="wearable-csv", importer_version=IMPORTER_VERSION,
                       patient_id=pid) as batch:
         writer = SampleWriter(batch)
+        # gzip through limits' guarded stream, so a decompression bomb is refused while it is read
+        src = io.BufferedReader(limits.guarded_gzip(path), 1 << 16) if is_gzip(path) else None
         try:
-            reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, chunksize=CHUNK, skiprows=n_comments,
-                                 compression="gzip" if is_gzip(path) else None, encoding="utf-8-sig")
+            reader = pd.read_csv(src if src is not None else path, sep=sep, dtype=str, keep_default_na=False,
+                                 chunksize=CHUNK, skiprows=n_comments, compression=None, encoding="utf-8-sig")
             cols = None
             for chunk in reader:
                 if cols is None:
@@ -75,6 +79,9 @@ def import_wearable_csv(store, path: Path | str, *, patient_id: str | None = Non
             raise MalformedFile(str(path), "the file is not UTF-8 text") from None
         except gzip_errors() as exc:
             raise MalformedFile(str(path), f"the compressed (gzip) file is truncated or damaged ({exc})") from None
+        finally:
+            if src is not None:
+                src.close()
         writer.finish()
         if no_offset:
             batch.warnings.append(f"{no_offset:,} timestamp(s) had no UTC offset and were read as UTC.")

@@ -98,6 +98,8 @@ def attach_encrypted(con: duckdb.DuckDBPyConnection, path: Path, key_hex: str, *
 def translate_open_error(path: Path, exc: Exception) -> StoreError:
     msg = str(exc)
     low = msg.lower()
+    if "no space left" in low or "disk is full" in low or "disk full" in low:
+        return StoreError(f"The disk holding {path} is full; nothing was changed.")
     if "lock" in low and ("conflicting" in low or "could not set lock" in low):
         return StoreInUse(f"The patient store {path} is in use by another workstation window or command; "
                           "close it and try again.")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from workstation import __version__, vault
 from workstation.errors import NotFound, StoreError
-from workstation.store import audit
+from workstation.store import anchor, audit, failpoints, recovery
 from workstation.store.connect import attach_encrypted, secure_connection, temp_dir_for, translate_open_error
 from workstation.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION, V1
 
@@ -39,6 +39,10 @@ class Store:
         self.header = header
         self._data_key = data_key
         self.read_only = read_only
+        self._anchor_key = anchor.mac_key(data_key)
+        # Problems the open-time consistency check found (orphan rows, audit anchor mismatch); audit verify shows them.
+        self.problems: list[str] = []
+        self._anchor_problem: str | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
     @classmethod
@@ -65,6 +69,7 @@ class Store:
             con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?), ('vault_id', ?)",
                         [str(SCHEMA_VERSION), f"workstation {__version__}", header.vault_id])
             audit.append(con, "create_store", detail={"schema_version": SCHEMA_VERSION})
+            header.audit_anchor = anchor.sign(anchor.mac_key(data_key), header.vault_id, anchor.current_state(con))
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             header.save(hp)
@@ -81,6 +86,7 @@ class Store:
     @classmethod
     def open(cls, path: Path | str, unlock: Unlock, *, read_only: bool = False) -> "Store":
         path = Path(path)
+        notes = recovery.finish_interrupted_swap(path)   # a re-key killed mid-swap: finished or rolled back
         if not path.exists():
             raise NotFound(f"There is no patient store at {path}. Create one with 'workstation init'.")
         header = vault.VaultHeader.load(vault.header_path(path))
@@ -88,11 +94,24 @@ class Store:
         con = secure_connection(temp_dir=temp_dir_for(path))
         try:
             attach_encrypted(con, path, vault.db_key_string(data_key), read_only=read_only)
-            _check_and_migrate(con, path, header, read_only=read_only)
+            version = _check_version(con, path)
+            store = cls(path, con, header, data_key, read_only=read_only)
+            if not read_only:
+                notes += recovery.roll_back_interrupted_writes(store)
+            store._check_consistency()
+            if version < SCHEMA_VERSION:
+                if read_only:
+                    raise StoreError(f"The patient store {path} needs an upgrade and is open read-only.")
+                with store.transaction() as tx:
+                    _apply_migrations(tx, version)
+                    tx.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+                    audit.append(tx, "migrate_schema", detail={"from": version, "to": SCHEMA_VERSION})
+            if not read_only:
+                store._settle_anchor(notes)
         except BaseException:
             con.close()
             raise
-        return cls(path, con, header, data_key, read_only=read_only)
+        return store
 
     def close(self) -> None:
         if self.con is not None:
@@ -120,17 +139,31 @@ class Store:
 
     # -- transactions ------------------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """BEGIN … COMMIT; any exception rolls everything back and propagates."""
+    def transaction(self, *, note: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """BEGIN … COMMIT; any exception rolls everything back and propagates.
+
+        Before COMMIT the state about to be committed is written to the vault header as the audit anchor's
+        ``pending`` (with ``note``: an action to audit at the next open if the header change went through but the
+        commit did not); after COMMIT it becomes the anchor's ``state`` (workstation.store.anchor)."""
         if self.read_only:
             raise StoreError("The patient store is open read-only; nothing can be changed.")
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
+            state = anchor.current_state(self.con)
+            failpoints.hit("tx:before-anchor")
+            new = self._anchor_body(state)
+            if new is not None:
+                self._save_anchor(state=new["state"], pending={**state, "note": note} if note else state,
+                                  broken=new["broken"])
         except BaseException:
-            self.con.execute("ROLLBACK")
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
             raise
         try:
+            failpoints.hit("tx:before-commit")
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             try:
@@ -138,6 +171,69 @@ class Store:
             except duckdb.Error:
                 pass
             raise translate_open_error(self.path, exc) from None
+        failpoints.hit("tx:after-commit")
+        if new is not None:
+            try:
+                self._save_anchor(state=state, pending=None, broken=new["broken"], durable=False)
+            except StoreError:
+                pass   # the header's 'pending' already matches what was committed
+        failpoints.hit("tx:after-anchor")
+
+    # -- audit anchor (workstation.store.anchor) ---------------------------------------------------------------
+    def _anchor_body(self, state: dict) -> dict | None:
+        """The anchor to carry forward if ``state`` differs from what the header records, else None."""
+        try:
+            body = anchor.read(self._anchor_key, self.header.vault_id, self.header.audit_anchor)
+        except anchor.AnchorInvalid as exc:
+            body = {"state": None, "pending": None, "broken": str(exc)}
+        if body is None:
+            return {"state": state, "pending": None, "broken": None}
+        if body.get("pending") is None and anchor.compare(body, state) is None:
+            return None
+        return {"state": body.get("state") or state, "pending": None,
+                "broken": body.get("broken") or self._anchor_problem}
+
+    def _save_anchor(self, *, state: dict, pending: dict | None, broken: str | None, durable: bool = True) -> None:
+        self.header.audit_anchor = anchor.sign(self._anchor_key, self.header.vault_id, state, pending=pending,
+                                               broken=broken)
+        try:
+            self.header.save(vault.header_path(self.path), durable=durable)
+        except OSError as exc:
+            raise StoreError(_disk_sentence(vault.header_path(self.path), exc)) from None
+
+    def _check_consistency(self) -> None:
+        """At open: does the database match the audit anchor, and does every row belong to a patient and source?"""
+        self.problems = []
+        body = None
+        try:
+            body = anchor.read(self._anchor_key, self.header.vault_id, self.header.audit_anchor)
+            self._anchor_problem = anchor.compare(body, anchor.current_state(self.con)) if body else None
+        except anchor.AnchorInvalid as exc:
+            self._anchor_problem = str(exc)
+        if self._anchor_problem:
+            self.problems.append(self._anchor_problem)
+        # The row counts in the anchor already reveal rows added or lost behind the store's back; the full orphan
+        # scan (a pass over every data table) runs at open only when something is off, and always in audit verify.
+        if self._anchor_problem or body is None or body.get("pending") is not None:
+            self.problems += recovery.orphan_report(self.con)
+
+    def _settle_anchor(self, notes: list[dict]) -> None:
+        """After a read-write open: record a mismatch for good, promote a committed 'pending', audit recoveries."""
+        state = anchor.current_state(self.con)
+        try:
+            body = anchor.read(self._anchor_key, self.header.vault_id, self.header.audit_anchor)
+        except anchor.AnchorInvalid:
+            body = None
+        if self._anchor_problem and not (body or {}).get("broken"):
+            self._save_anchor(state=state, pending=None, broken=self._anchor_problem)
+            with self.transaction() as tx:
+                audit.append(tx, "audit_anchor_mismatch", detail={"problem": self._anchor_problem})
+        elif body is None or body.get("pending") is not None:
+            self._save_anchor(state=state, pending=None, broken=(body or {}).get("broken"))
+        for note in notes:
+            with self.transaction() as tx:
+                audit.append(tx, note["action"], detail=note.get("detail"))
+        recovery.clear_note(self.path)
 
     def audit(self, action: str, *, patient_id: str | None = None, detail: dict | None = None) -> None:
         """Append one audit row in its own transaction (for reads such as opening a patient or printing)."""
@@ -147,7 +243,23 @@ class Store:
             audit.append(con, action, patient_id=patient_id, detail=detail)
 
     def verify_audit(self) -> audit.VerifyResult:
-        return audit.verify(self.con)
+        """The hash chain, then the anchor in the vault header, then the open-time consistency findings."""
+        res = audit.verify(self.con)
+        if not res.ok:
+            return res
+        try:
+            body = anchor.read(self._anchor_key, self.header.vault_id, self.header.audit_anchor)
+            problem = anchor.compare(body, anchor.current_state(self.con)) if body is not None else \
+                "the vault header holds no audit anchor (open the store once read-write to add one)"
+        except anchor.AnchorInvalid as exc:
+            problem = str(exc)
+        if problem is not None:
+            return audit.VerifyResult(False, res.rows, None, problem)
+        return res
+
+    def consistency_problems(self) -> list[str]:
+        """Rows that belong to no patient or no import (the open-time check, rerun now)."""
+        return recovery.orphan_report(self.con)
 
     def audit_rows(self, patient_id: str | None = None) -> pd.DataFrame:
         q = "SELECT seq, ts, os_user, action, patient_id, detail FROM audit_log"
@@ -208,7 +320,15 @@ class Store:
         return self._data_key
 
 
-def _check_and_migrate(con, path: Path, header: vault.VaultHeader, *, read_only: bool) -> None:
+def _disk_sentence(path: Path, exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"The disk holding {path} is full; nothing was changed. Free some space and try again."
+    return f"{path} could not be written ({exc.strerror or exc}); nothing was changed."
+
+
+def _check_version(con, path: Path) -> int:
     try:
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except duckdb.Error:
@@ -219,18 +339,7 @@ def _check_and_migrate(con, path: Path, header: vault.VaultHeader, *, read_only:
     if version > SCHEMA_VERSION:
         raise StoreError(f"The patient store {path} was written by a newer version of the workstation (schema "
                          f"{version}, this program knows {SCHEMA_VERSION}); update the workstation to open it.")
-    if version < SCHEMA_VERSION:
-        if read_only:
-            raise StoreError(f"The patient store {path} needs an upgrade and is open read-only.")
-        con.execute("BEGIN")
-        try:
-            _apply_migrations(con, version)
-            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
-            audit.append(con, "migrate_schema", detail={"from": version, "to": SCHEMA_VERSION})
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    return version
 
 
 def _apply_migrations(con, from_version: int) -> None:

@@ -23,9 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
-from workstation.store import audit
+from workstation.errors import MalformedFile
+from workstation.ingest.limits import display_name, has_surrogate
+
+from workstation.store import audit, failpoints
 from workstation.store.db import Store
 
 
@@ -43,7 +47,7 @@ def file_info(path: Path | str) -> FileInfo:
     with open(p, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return FileInfo(p, p.name, h.hexdigest(), os.path.getsize(p))
+    return FileInfo(p, display_name(p), h.hexdigest(), os.path.getsize(p))
 
 
 def already_imported(store: Store, info: FileInfo, patient_id: str | None = None) -> dict | None:
@@ -66,6 +70,28 @@ class ImportBatch:
     details: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     patient_ids: set = field(default_factory=set)
+    file: str = ""
+
+    def _check(self, table: str, df: pd.DataFrame) -> None:
+        """Refuse text DuckDB cannot store (a lone surrogate would break the open connection) and non-finite
+        numbers, before anything reaches the database."""
+        for c in df.columns:
+            col = df[c]
+            if col.dtype.kind == "f":
+                vals = col.to_numpy(dtype="float64", na_value=np.nan)
+                if np.isinf(vals).any():
+                    raise MalformedFile(self.file, "a number is infinite, which is not a measured value",
+                                        field=f"{table}.{c}")
+            elif col.dtype == object or str(col.dtype) in ("str", "string"):
+                try:
+                    values = pd.unique(col.dropna())  # distinct values only: metric/unit columns repeat a lot
+                except TypeError:                     # a dict or list among them: not a value for a column
+                    raise MalformedFile(self.file, "a JSON object or list stands where a single value is expected",
+                                        field=f"{table}.{c}") from None
+                for v in values:
+                    if isinstance(v, str) and has_surrogate(v):
+                        raise MalformedFile(self.file, "a text value holds an invalid Unicode character (a lone "
+                                            "surrogate)", field=f"{table}.{c}")
 
     def upsert_patient(self, patient: dict) -> None:
         """Insert a patient, or fill in demographics the stored row lacks (never blanks a known value)."""
@@ -74,6 +100,13 @@ class ImportBatch:
         row = {c: patient.get(c) for c in cols}
         if isinstance(row["identifiers"], (list, dict)):
             row["identifiers"] = json.dumps(row["identifiers"])
+        for c, v in row.items():
+            if v is not None and not isinstance(v, (str, int, float, bool)) and c not in ("birth_date",
+                                                                                       "deceased_date"):
+                raise MalformedFile(self.file, f"the patient's {c} is not text", field=f"patients.{c}")
+            if isinstance(v, str) and has_surrogate(v):
+                raise MalformedFile(self.file, "a text value holds an invalid Unicode character (a lone "
+                                    "surrogate)", field=f"patients.{c}")
         exists = self.con.execute("SELECT 1 FROM patients WHERE id = ?", [row["id"]]).fetchone()
         if exists:
             sets = ", ".join(f"{c} = coalesce({c}, ?)" for c in cols[1:])
@@ -92,6 +125,7 @@ class ImportBatch:
                 raise ValueError(f"rows for {table} have no patient_id")
             df["patient_id"] = self.patient_id
         df["source_id"] = self.source_id
+        self._check(table, df)
         self.patient_ids.update(df["patient_id"].dropna().unique().tolist())
         self.con.register("_import_frame", df)
         try:
@@ -109,8 +143,21 @@ class ImportBatch:
             f"INSERT INTO {table} BY NAME SELECT ? AS patient_id, ? AS source_id, q.* FROM ({select_sql}) q",
             [self.patient_id, self.source_id] + list(params or []))
         self.patient_ids.add(self.patient_id)
+        if table == "variants":
+            self._check_genotypes()
         n1 = self.con.execute(f"SELECT count(*) FROM {table} WHERE source_id = ?", [self.source_id]).fetchone()[0]
         return int(n1 - n0)
+
+    def _check_genotypes(self) -> None:
+        """Guard for the VCF importer (issue 17; the reader itself belongs to the VCF code): an allele index of
+        more than 4 digits (``99999999999999999999/1``) is not a genotype."""
+        bad = self.con.execute(
+            "SELECT gt FROM variants WHERE source_id = ? AND regexp_matches(gt, '[0-9]{5,}') LIMIT 1",
+            [self.source_id]).fetchone()
+        if bad is not None:
+            from workstation.ingest.limits import check_genotype
+
+            check_genotype(bad[0], self.file)
 
 
 @contextmanager
@@ -118,8 +165,9 @@ def import_batch(store: Store, info: FileInfo, *, kind: str, importer: str, impo
                  patient_id: str | None = None) -> Iterator[ImportBatch]:
     with store.transaction() as con:
         source_id = con.execute("SELECT nextval('source_seq')").fetchone()[0]
-        batch = ImportBatch(con, int(source_id), patient_id)
+        batch = ImportBatch(con, int(source_id), patient_id, file=str(info.path))
         yield batch
+        failpoints.hit("import:rows-written")
         pids = sorted(batch.patient_ids) or ([patient_id] if patient_id else [])
         owner = patient_id if patient_id is not None else (pids[0] if len(pids) == 1 else None)
         con.execute(
