@@ -1,0 +1,236 @@
+"""The pure per-sample function: one sample's genotype table in, gene calls + CPIC recommendations + scores out.
+
+``analyse_sample(sample_id, variants, ...)`` takes a plain frame with the ``variants`` columns the PGx caller
+reads (chrom, pos, ref, alt, gt, phased, ps; more columns are carried along) at the pharmacogene (and polygenic
+score) positions, optional gVCF reference blocks, optional outside calls (``GeneCall`` list, as
+``pgx.read_outside_calls`` returns) and the sample's sex. It does not care how the table was read (one VCF, a joint
+VCF, the store), opens no file and keeps no state except the caches below.
+
+Calls come from :func:`workstation.pgx.caller.call_genotypes` and recommendations from
+:func:`workstation.pgx.guidance.guidance`, so a batch result equals ``workstation pgx --vcf`` for the same genotypes.
+
+**Per-gene cache** (same results, less work): a gene's call depends only on the sample's rows at that gene's
+defining positions (``genotype.py`` builds each gene from its own loci), so a cohort where many samples share a
+gene's genotypes computes each distinct pattern once, by calling ``call_genotypes`` on just the rows of the genes
+not yet seen. The key is every column of those rows. Samples with reference blocks or outside calls bypass the
+cache. ``tests/core/test_batch_sample.py`` checks cached == uncached == ``call_genotypes`` on every test VCF.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from workstation.batch.records import gene_row, recommendation_row, score_row
+from workstation.pgx.caller import call_genotypes
+from workstation.pgx.guidance import guidance
+from workstation.pgx.model import PgxResult, Recommendation
+from workstation.pgx.tables import gene_definitions
+
+SEX_VALUES = {"male": "male", "m": "male", "female": "female", "f": "female", "unknown": None, "": None}
+X_CHROMS = ("chrX", "X")
+_CACHE_MAX = 50_000            # gene-call patterns kept per process (a few KB each)
+_VARIANT_COLS = ["chrom", "pos", "ref", "alt", "gt", "phased", "ps"]
+
+
+@dataclass
+class SampleRecords:
+    """What one sample gives: the result objects (for presenters) and the plain rows (for tables)."""
+
+    sample_id: str
+    result: PgxResult
+    recommendations: list[Recommendation]
+    genes: list[dict]
+    recommendation_rows: list[dict]
+    scores: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def normalise_sex(value) -> str | None:
+    """'male' | 'female' | None (unknown); raises ValueError naming the accepted words."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    key = str(value).strip().lower()
+    if key not in SEX_VALUES:
+        raise ValueError(f"sex {value!r} is not one of male, female, M, F, unknown or empty")
+    return SEX_VALUES[key]
+
+
+@lru_cache(maxsize=1)
+def _position_genes() -> dict[tuple[str, int], tuple[str, ...]]:
+    out: dict[tuple[str, int], list[str]] = {}
+    for g, gdef in gene_definitions().items():
+        for lc in gdef.loci:
+            out.setdefault((gdef.chrom, lc.pos), []).append(g)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=4)
+def _template(build: str | None) -> PgxResult:
+    """Calls for a sample with no genotypes: the gene order and the outside-only placeholders."""
+    return call_genotypes(pd.DataFrame(columns=_VARIANT_COLS), None, [], build=build)
+
+
+_gene_cache: dict[tuple, object] = {}
+_rec_cache: dict[tuple, tuple[list[Recommendation], list[dict]]] = {}
+
+
+def clear_caches() -> None:
+    _gene_cache.clear()
+    _rec_cache.clear()
+    _score_cache.clear()
+
+
+def _chrom_norm(c: str) -> str:
+    return c if c.startswith("chr") else "chr" + c
+
+
+def apply_sex(variants: pd.DataFrame, sex: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """A male has one X: a homozygous diploid call on chrX (as many callers write it) is read as one allele; a
+    heterozygous call there cannot be one allele and becomes a no-call (missing, never reference), with a note.
+    Female or unknown sex leaves the table as it is (a haploid chrX call in a female sample is noted)."""
+    if variants is None or len(variants) == 0 or "gt" not in variants:
+        return variants, []
+    onx = variants["chrom"].astype(str).isin(X_CHROMS)
+    if not onx.any():
+        return variants, []
+    notes: list[str] = []
+    gts = variants.loc[onx, "gt"].astype(str)
+    parts = gts.str.split(r"[/|]", regex=True)
+    if sex == "male":
+        diploid = parts.str.len() == 2
+        hom = diploid & (parts.str[0] == parts.str[1]) & (parts.str[0] != ".")
+        het = diploid & ~hom
+        v = variants.copy()
+        idx_hom, idx_het = gts.index[hom], gts.index[het]
+        v.loc[idx_hom, "gt"] = parts[hom].str[0]
+        if len(idx_het):
+            v.loc[idx_het, "gt"] = "."
+            notes.append(f"{len(idx_het)} heterozygous chrX call(s) in a male sample were read as no-calls "
+                         "(one X: a heterozygous call there is not a genotype)")
+        return v, notes
+    if sex == "female" and (parts.str.len() == 1).any():
+        notes.append("haploid chrX call(s) in a sample recorded as female were used as written")
+    return variants, notes
+
+
+def _gene_keys(v: pd.DataFrame) -> tuple[dict[str, tuple], dict[str, list[int]]]:
+    pg = _position_genes()
+    cols = list(v.columns)
+    ci, pi = cols.index("chrom"), cols.index("pos")
+    rows_of: dict[str, list[int]] = {}
+    tuples = list(v.itertuples(index=False, name=None))
+    for i, t in enumerate(tuples):
+        for g in pg.get((_chrom_norm(str(t[ci])), int(t[pi])), ()):
+            rows_of.setdefault(g, []).append(i)
+    keys = {g: tuple(_hashable(tuples[i]) for i in rows_of.get(g, ())) for g in gene_definitions()}
+    return keys, rows_of
+
+
+def _hashable(t: tuple) -> tuple:
+    return tuple(None if (x is None or (isinstance(x, float) and x != x) or x is pd.NA) else x for x in t)
+
+
+def _cached_calls(v: pd.DataFrame, build: str | None) -> tuple[PgxResult, tuple]:
+    keys, rows_of = _gene_keys(v)
+    miss = [g for g in keys if (g, build, keys[g]) not in _gene_cache]
+    if miss:
+        idx = sorted({i for g in miss for i in rows_of.get(g, ())})
+        part = call_genotypes(v.iloc[idx], None, [], build=build)
+        if len(_gene_cache) > _CACHE_MAX:
+            _gene_cache.clear()
+        for g in miss:
+            _gene_cache[(g, build, keys[g])] = part.genes[g]
+    tpl = _template(build)
+    genes = {g: (_gene_cache[(g, build, keys[g])] if g in keys else c) for g, c in tpl.genes.items()}
+    return dataclasses.replace(tpl, genes=genes), (build, tuple(keys[g] for g in keys))
+
+
+def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.DataFrame | None = None,
+                   outside_calls: list | None = None, sex: str | None = None, build: str | None = "GRCh38",
+                   scores: bool = True, cache: bool = True) -> SampleRecords:
+    """Gene calls, CPIC recommendations (every level A/B drug with a result) and, with ``scores``, every polygenic
+    score whose positions the table can hold (a score with too few of its variants called is a refusal with the
+    reason, never a guess). Pure: same inputs, same records."""
+    sex = normalise_sex(sex)
+    v = variants if variants is not None else pd.DataFrame(columns=_VARIANT_COLS)
+    v, notes = apply_sex(v.reset_index(drop=True), sex)
+    direct = not cache or bool(outside_calls) or (ref_blocks is not None and len(ref_blocks) > 0)
+    if direct:
+        result = call_genotypes(v, ref_blocks, list(outside_calls or []), build=build)
+        recs = guidance(result, None)[1]
+        rrows = [recommendation_row(sample_id, r) for r in recs]
+    else:
+        result, rkey = _cached_calls(v, build)
+        hit = _rec_cache.get(rkey)
+        if hit is None:
+            recs = guidance(result, None)[1]
+            hit = (recs, [recommendation_row("", r) for r in recs])
+            if len(_rec_cache) > _CACHE_MAX // 10:
+                _rec_cache.clear()
+            _rec_cache[rkey] = hit
+        recs = hit[0]
+        rrows = [{**r, "sample_id": sample_id} for r in hit[1]]
+    grows = [gene_row(sample_id, c) for c in result.genes.values()]
+    srows = polygenic_scores(sample_id, v) if scores else []
+    return SampleRecords(sample_id, result, recs, grows, rrows, srows, notes)
+
+
+def polygenic_scores(sample_id: str, variants: pd.DataFrame) -> list[dict]:
+    """One row per polygenic-score model of the registry (``kind == 'prs'``), scored from the table's genotypes
+    (workstation.models.prs_match: pgsc_calc matching rules, missing is not reference)."""
+    from workstation.models import prs_match
+    from workstation.models.registry import get_registry
+
+    reg = get_registry()
+    out = []
+    v = variants
+    if len(v):
+        v = v.assign(chrom=v["chrom"].astype(str).map(_chrom_norm))
+        v = v[[(c, int(p)) in _score_position_set() for c, p in zip(v["chrom"], v["pos"])]]
+    key = tuple(_hashable(t) for t in v.itertuples(index=False, name=None))   # same rows, same scores
+    rows = _score_cache.get(key)
+    if rows is None:
+        rows = []
+        for mid in prs_model_ids():
+            card = reg.card(mid)
+            d, _src, notes = prs_match.dosages(v, card["variants"])
+            rows.append(score_row("", reg.score(mid, d, explain=False), notes))
+        if len(_score_cache) > _CACHE_MAX // 10:
+            _score_cache.clear()
+        _score_cache[key] = rows
+    return [{**r, "sample_id": sample_id} for r in rows]
+
+
+_score_cache: dict[tuple, list[dict]] = {}
+
+
+@lru_cache(maxsize=1)
+def _score_position_set() -> frozenset[tuple[str, int]]:
+    return frozenset(score_positions())
+
+
+@lru_cache(maxsize=1)
+def prs_model_ids() -> tuple[str, ...]:
+    from workstation.models.registry import get_registry
+
+    reg = get_registry()
+    return tuple(sorted(m for m in reg.ids() if reg.card(m).get("kind") == "prs"))
+
+
+def score_positions() -> tuple[tuple[str, int], ...]:
+    """(chrom, pos) of every polygenic-score variant, to read beside the PGx positions."""
+    from workstation.models.registry import get_registry
+
+    reg = get_registry()
+    out = {(r["chrom"], int(r["pos"])) for m in prs_model_ids() for r in reg.card(m)["variants"]}
+    return tuple(sorted(out))
+
+
+def batch_positions() -> tuple[tuple[str, int], ...]:
+    """Every position the per-sample function reads: PGx defining positions and polygenic-score variants."""
+    from workstation.pgx.genotype import definition_positions
+
+    return tuple(sorted(set(definition_positions()) | set(score_positions())))
