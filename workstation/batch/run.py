@@ -53,7 +53,8 @@ def prepare(inp: BatchInput) -> Prepared:
             raise UnsupportedBuild(str(inp.joint_vcf), "this VCF is on genome build GRCh37; pharmacogenomic "
                                    "calling needs GRCh38 positions and the program does not guess a liftover",
                                    field="##reference")
-        tasks = [Task(sample_id=s, kind=KIND_JOINT, input=str(inp.joint_vcf), gts=g, pss=p, problem=pr)
+        tasks = [Task(sample_id=s, kind=KIND_JOINT, input=str(inp.joint_vcf), gts=g, pss=p,
+                      problem=pr if isinstance(pr, str) else None)
                  for s, g, p, pr in zip(j.samples["sample"], j.samples["gts"], j.samples["pss"],
                                         j.samples["problem"])]
         dup = [s for s in set(j.header.samples) if j.header.samples.count(s) > 1]

@@ -118,19 +118,33 @@ def apply_sex(variants: pd.DataFrame, sex: str | None) -> tuple[pd.DataFrame, li
 
 def _gene_keys(v: pd.DataFrame) -> tuple[dict[str, tuple], dict[str, list[int]]]:
     pg = _position_genes()
-    cols = list(v.columns)
-    ci, pi = cols.index("chrom"), cols.index("pos")
+    columns = [[_plain(x) for x in v[c].tolist()] for c in v.columns]
+    tuples = list(zip(*columns)) if columns else []
     rows_of: dict[str, list[int]] = {}
-    tuples = list(v.itertuples(index=False, name=None))
-    for i, t in enumerate(tuples):
-        for g in pg.get((_chrom_norm(str(t[ci])), int(t[pi])), ()):
+    for i, (c, p) in enumerate(zip(v["chrom"].tolist(), v["pos"].tolist())):
+        for g in pg.get((_chrom_norm(str(c)), int(p)), ()):
             rows_of.setdefault(g, []).append(i)
-    keys = {g: tuple(_hashable(tuples[i]) for i in rows_of.get(g, ())) for g in gene_definitions()}
+    keys = {g: tuple(tuples[i] for i in rows_of.get(g, ())) for g in gene_definitions()}
     return keys, rows_of
 
 
+def _plain(x):
+    """A hashable, comparable cell value (NaN / NA / None all read as None)."""
+    if x is None or x is pd.NA or (isinstance(x, float) and x != x):
+        return None
+    return x
+
+
 def _hashable(t: tuple) -> tuple:
-    return tuple(None if (x is None or (isinstance(x, float) and x != x) or x is pd.NA) else x for x in t)
+    return tuple(_plain(x) for x in t)
+
+
+def _as_objects(v: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain Python objects: the caller walks rows one by one, and pandas' string arrays box
+    every element on access (several times slower)."""
+    conv = {c: object for c in v.columns if v[c].dtype != object and not pd.api.types.is_numeric_dtype(v[c])
+            and not pd.api.types.is_bool_dtype(v[c])}
+    return v.astype(conv) if conv else v
 
 
 def _cached_calls(v: pd.DataFrame, build: str | None) -> tuple[PgxResult, tuple]:
@@ -156,7 +170,7 @@ def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.Dat
     reason, never a guess). Pure: same inputs, same records."""
     sex = normalise_sex(sex)
     v = variants if variants is not None else pd.DataFrame(columns=_VARIANT_COLS)
-    v, notes = apply_sex(v.reset_index(drop=True), sex)
+    v, notes = apply_sex(_as_objects(v.reset_index(drop=True)), sex)
     direct = not cache or bool(outside_calls) or (ref_blocks is not None and len(ref_blocks) > 0)
     if direct:
         result = call_genotypes(v, ref_blocks, list(outside_calls or []), build=build)

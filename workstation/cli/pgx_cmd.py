@@ -51,7 +51,10 @@ def run(args: argparse.Namespace) -> int:
         from workstation.pgx.vcf_source import read_pgx_genotypes
 
         g = read_pgx_genotypes(args.vcf, sample=args.sample)
-        result = pgx.call_genotypes(g.variants, g.ref_blocks, outside)
+        from workstation.batch.sample import analyse_sample   # the batch's per-sample function (same results)
+
+        result = analyse_sample(g.sample or "", g.variants, ref_blocks=g.ref_blocks, outside_calls=outside,
+                                scores=False).result
     else:
         from workstation.cli.common import open_store_from_args
 
