@@ -246,3 +246,14 @@ def test_cli_pgx_vcf_and_batch_agree(tmp_path):
     assert "1 samples: 1 ok" in r.stdout and "ETA" in r.stderr
     rows = duckdb.sql(f"SELECT gene, detail_json FROM '{tmp_path / 'out' / 'genes.parquet'}'").fetchall()
     assert {g: json.loads(d) for g, d in rows} == genes
+
+
+def test_local_batch_loads_neither_pyspark_nor_qt(tmp_path):
+    synthetic.write_joint(tmp_path / "j.vcf", 2)
+    code = ("import sys\nfrom workstation.cli import run\n"
+            f"assert run(['batch', '--joint-vcf', {str(tmp_path / 'j.vcf')!r}, '--out', {str(tmp_path / 'o')!r}, "
+            "'--workers', '1']) == 0\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j', 'PySide6', 'pyqtgraph')]\n"
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -147,3 +147,12 @@ def failures(results: Path) -> list[dict]:
     finally:
         con.close()
     return df.to_dict("records")
+
+
+def count_ok(results: Path) -> int:
+    con = _con()
+    try:
+        return int(con.execute(f"SELECT count(*) FROM read_parquet('{_q(Path(results) / 'samples.parquet')}') "
+                               "WHERE status = 'ok'").fetchone()[0])
+    finally:
+        con.close()

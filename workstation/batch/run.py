@@ -115,6 +115,7 @@ def run_batch(inp: BatchInput, results: str | Path, *, engine: str = "local", wo
     t_run = time.perf_counter() - t0 - t_read
     counts = output.finalize(results, sample_ids=[t.sample_id for t in prep.tasks])
     fails = output.failures(results)
+    n_ok = output.count_ok(results)
     inputs = prep.inputs + _sample_inputs(results)
     manifest = {
         "format": "workstation-batch-run/1",
@@ -123,7 +124,7 @@ def run_batch(inp: BatchInput, results: str | Path, *, engine: str = "local", wo
                   "joint_vcf": str(inp.joint_vcf) if inp.joint_vcf else None, "build": prep.build},
         "engine": engine_info, "attempt": attempt,
         "counts": {"samples": total, "skipped_already_finished": skipped, "run_now": len(todo),
-                   "ok": total - len(fails), "failed": len(fails), "rows": counts},
+                   "ok": n_ok, "failed": len(fails), "not_finished": total - n_ok - len(fails), "rows": counts},
         "seconds": {"read_inputs": round(t_read, 3), "analyse": round(t_run, 3),
                     "total": round(time.perf_counter() - t0, 3)},
         "failures": [{"sample_id": f["sample_id"], "reason": f["reason"]} for f in fails],
@@ -159,9 +160,9 @@ def software_versions(engine: str) -> dict:
            "pandas": pandas.__version__, "numpy": numpy.__version__, "onnxruntime": onnxruntime.__version__,
            "platform": platform.platform()}
     if engine == "spark":
-        import pyspark
+        from workstation.batch.spark import pyspark_version
 
-        out["pyspark"] = pyspark.__version__
+        out["pyspark"] = pyspark_version()
     return out
 
 

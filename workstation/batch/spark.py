@@ -46,6 +46,12 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def pyspark_version() -> str:
+    import pyspark
+
+    return pyspark.__version__
+
+
 def _partition_fn(records: pd.DataFrame | None, attempt: int):
     def run(batches):
         for pdf in batches:

@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{c['samples']} samples: {c['ok']} ok, {c['failed']} failed ({c['skipped_already_finished']} were "
           f"already finished). Tables in {args.out}: " +
           ", ".join(f"{t} ({n} rows)" for t, n in c["rows"].items()) + "; run manifest run.json.")
+    if c["not_finished"]:
+        print(f"  {c['not_finished']} samples have no result (the run stopped early); run the same command again "
+              "to finish them.")
     for f in m["failures"][:10]:
         print(f"  failed {f['sample_id']}: {f['reason']}")
     if len(m["failures"]) > 10:
