@@ -257,3 +257,48 @@ def test_local_batch_loads_neither_pyspark_nor_qt(tmp_path):
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# ------------------------------------------------------------------------------------------- import for review
+def test_import_batch_stores_results_without_genomes_audited_once(tmp_path):
+    from tests.core.helpers import new_store
+    from workstation.batch.review import batch_results, import_results
+
+    j = _joint_with_bad_sample(tmp_path)
+    run_batch(BatchInput(joint_vcf=j), tmp_path / "out", workers=1)
+    store = new_store(tmp_path)
+    try:
+        res = import_results(store, tmp_path / "out")
+        assert res["status"] == "imported" and res["samples"] == 5 and res["failed_not_stored"] == 1
+        ids = [r[0] for r in store.con.execute("SELECT id FROM patients ORDER BY id").fetchall()]
+        assert ids == ["S000000", "S000001", "S000002", "S000003", "S000005"]
+        assert store.con.execute("SELECT count(*) FROM variants").fetchone()[0] == 0     # no genomes
+        got = batch_results(store, "S000002")
+        assert len(got) == 1 and len(got[0]["genes"]) == 23 and got[0]["recommendations"]
+        assert got[0]["run"]["engine"]["engine"] == "local"
+        audit = store.con.execute("SELECT action, detail FROM audit_log WHERE action = 'import'").fetchall()
+        assert len(audit) == 1 and "batch-results" in audit[0][1]
+        again = import_results(store, tmp_path / "out")
+        assert again["status"] == "already imported"
+        assert store.con.execute("SELECT count(*) FROM audit_log WHERE action = 'import'").fetchone()[0] == 1
+    finally:
+        store.close()
+
+
+def test_import_batch_refuses_an_edited_table(tmp_path):
+    from tests.core.helpers import new_store
+    from workstation.batch.review import import_results
+    from workstation.errors import ImportError_
+
+    synthetic.write_joint(tmp_path / "j.vcf", 2)
+    run_batch(BatchInput(joint_vcf=tmp_path / "j.vcf"), tmp_path / "out", workers=1)
+    duckdb.sql(f"COPY (SELECT * REPLACE ('Poor Metabolizer' AS phenotype) FROM '{tmp_path / 'out' / 'genes.parquet'}')"
+               f" TO '{tmp_path / 'g.parquet'}' (FORMAT parquet)")
+    shutil.move(tmp_path / "g.parquet", tmp_path / "out" / "genes.parquet")
+    store = new_store(tmp_path)
+    try:
+        with pytest.raises(ImportError_, match="SHA-256"):
+            import_results(store, tmp_path / "out")
+        assert store.con.execute("SELECT count(*) FROM patients").fetchone()[0] == 0
+    finally:
+        store.close()

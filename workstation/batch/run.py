@@ -129,7 +129,8 @@ def run_batch(inp: BatchInput, results: str | Path, *, engine: str = "local", wo
                     "total": round(time.perf_counter() - t0, 3)},
         "failures": [{"sample_id": f["sample_id"], "reason": f["reason"]} for f in fails],
         "inputs": inputs, "software": software_versions(engine), "resources": resource_versions(),
-        "tables": {t: f"{t}.parquet" for t in output.TABLES},
+        "tables": {t: {"file": f"{t}.parquet", "rows": counts[t], "sha256": sha256_file(results / f"{t}.parquet")}
+                   for t in output.TABLES},
     }
     (results / RUN_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
