@@ -159,7 +159,82 @@ def _cached_calls(v: pd.DataFrame, build: str | None) -> tuple[PgxResult, tuple]
             _gene_cache[(g, build, keys[g])] = part.genes[g]
     tpl = _template(build)
     genes = {g: (_gene_cache[(g, build, keys[g])] if g in keys else c) for g, c in tpl.genes.items()}
-    return dataclasses.replace(tpl, genes=genes), (build, tuple(keys[g] for g in keys))
+    return dataclasses.replace(tpl, genes=genes), keys
+
+
+@lru_cache(maxsize=1)
+def _drug_groups() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """Genes joined by a CPIC drug (one drug's recommendation reads only its genes' calls), with their drugs.
+
+    Recommendations are cached per group: a sample whose CYP2C19 pattern was seen before reuses the
+    clopidogrel, voriconazole, ... recommendations whatever its other genes are."""
+    from workstation.pgx.tables import algorithm_dosing, drugs, recommendations
+
+    genes_of: dict[str, set[str]] = {d: {g for g in row["genes"].split(";") if g} for d, row in drugs().items()}
+    for r in recommendations():
+        genes_of.setdefault(r["drug"], set()).update(g for g in (r["gene1"], r["gene2"]) if g)
+    for d, row in algorithm_dosing().items():
+        genes_of.setdefault(d, set()).update(g for g in row["genes"].split(";") if g)
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for d, gs in genes_of.items():
+        gs_l = sorted(gs) or [f"drug:{d}"]
+        for g in gs_l[1:]:
+            parent[root(g)] = root(gs_l[0])
+        root(gs_l[0])
+    groups: dict[str, tuple[set[str], set[str]]] = {}
+    for d, gs in genes_of.items():
+        r = root(sorted(gs)[0] if gs else f"drug:{d}")
+        groups.setdefault(r, (set(), set()))
+        groups[r][1].add(d)
+    for g in parent:
+        if not g.startswith("drug:"):
+            groups.setdefault(root(g), (set(), set()))[0].add(g)
+    return tuple((tuple(sorted(gs)), frozenset(ds)) for gs, ds in groups.values())
+
+
+def _group_recommendations(part: PgxResult, group_drugs: frozenset[str]) -> list[Recommendation]:
+    """What ``guidance(part)`` recommends for these drugs: drug by drug, as ``all_recommendations`` does it (its
+    per-drug step), or, should that step not be there, the whole list filtered (slower, same result)."""
+    import importlib
+
+    g = importlib.import_module("workstation.pgx.guidance")   # the module (the package exports a function so named)
+
+    per_drug, algorithm = getattr(g, "_drug_recs", None), getattr(g, "_algorithm_recs", None)
+    if per_drug is None or algorithm is None:
+        return [r for r in guidance(part, None)[1] if r.drug in group_drugs]
+    out: list[Recommendation] = []
+    for d in sorted(group_drugs):
+        out.extend(per_drug(d, part, None) or algorithm(d, part))
+    return out
+
+
+def _cached_recommendations(result: PgxResult, keys: dict[str, tuple],
+                            build: str | None) -> tuple[list[Recommendation], list[dict]]:
+    """``guidance(result)``'s recommendations, assembled from per-drug-group caches (same list, same order)."""
+    from workstation.pgx.tables import drugs
+
+    by_drug: dict[str, list[tuple[Recommendation, dict]]] = {}
+    for genes, group_drugs in _drug_groups():
+        key = (build, genes, tuple(keys.get(g, "-") for g in genes))
+        hit = _rec_cache.get(key)
+        if hit is None:
+            part = dataclasses.replace(result, genes={g: c for g, c in result.genes.items() if g in genes})
+            hit = {}
+            for r in _group_recommendations(part, group_drugs):
+                hit.setdefault(r.drug, []).append((r, recommendation_row("", r)))
+            if len(_rec_cache) > _CACHE_MAX:
+                _rec_cache.clear()
+            _rec_cache[key] = hit
+        by_drug.update(hit)
+    pairs = [p for d in sorted(drugs()) for p in by_drug.get(d, ())]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.DataFrame | None = None,
@@ -177,16 +252,9 @@ def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.Dat
         recs = guidance(result, None)[1]
         rrows = [recommendation_row(sample_id, r) for r in recs]
     else:
-        result, rkey = _cached_calls(v, build)
-        hit = _rec_cache.get(rkey)
-        if hit is None:
-            recs = guidance(result, None)[1]
-            hit = (recs, [recommendation_row("", r) for r in recs])
-            if len(_rec_cache) > _CACHE_MAX // 10:
-                _rec_cache.clear()
-            _rec_cache[rkey] = hit
-        recs = hit[0]
-        rrows = [{**r, "sample_id": sample_id} for r in hit[1]]
+        result, keys = _cached_calls(v, build)
+        recs, rrows = _cached_recommendations(result, keys, build)
+        rrows = [{**r, "sample_id": sample_id} for r in rrows]
     grows = [gene_row(sample_id, c) for c in result.genes.values()]
     srows = polygenic_scores(sample_id, v) if scores else []
     return SampleRecords(sample_id, result, recs, grows, rrows, srows, notes)
