@@ -67,10 +67,12 @@ def main() -> int:
             engines.remove("spark")
         else:
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             from pyspark.sql import SparkSession
 
             t = time.perf_counter()
             spark = (SparkSession.builder.master(spark_master).config("spark.ui.enabled", "false")
+                     .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                      .config("spark.ui.showConsoleProgress", "false").getOrCreate())
             spark.sparkContext.setLogLevel("ERROR")
             print(f"spark: session ({spark_master}, Spark {spark.version}) up in {time.perf_counter() - t:.1f} s")

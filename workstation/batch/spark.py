@@ -103,12 +103,16 @@ def run_spark(tasks: list[Task], records, results: Path, *, attempt: int, master
     # PySpark 4.3 warns that it "does not yet fully support pandas >= 3"; the columns crossing Arrow here are plain
     # strings, string lists and int32, and tests/core/test_batch_spark.py compares every table byte for byte.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
-    if (master or "").startswith("local"):      # local mode: the executors are this machine's Python, this venv
+    local = (master or "").startswith("local")
+    if local:      # local mode: the executors are this machine's Python (this venv), bound to loopback only
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     existing = SparkSession.getActiveSession()
     builder = SparkSession.builder.appName("workstation-batch")
     if master:
         builder = builder.master(master)
+    if local:
+        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     spark = (builder.config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.execution.arrow.pyspark.enabled", "true")
