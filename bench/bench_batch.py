@@ -90,9 +90,9 @@ def main() -> int:
                 walls.append(wall)
                 analyse.append(m["seconds"]["analyse"])
                 assert m["counts"]["ok"] == a.samples, m["counts"]
-                print(f"{name:7s} {eng:5s} run {r + 1}: {wall:7.2f} s wall (read inputs {m['seconds']['read_inputs']:.2f}"
-                      f" s), {a.samples / wall:7.1f} samples/s, {wall * cores / a.samples * 1000:7.1f} ms/sample/core;"
-                      f" load before {before}, after {_load()}")
+                print(f"{name:7s} {eng:5s} run {r + 1}: {wall:7.2f} s wall (read inputs "
+                      f"{m['seconds']['read_inputs']:.2f} s), {a.samples / wall:7.1f} samples/s, "
+                      f"{wall * cores / a.samples * 1000:7.1f} ms/sample/core; load before {before}, after {_load()}")
                 shutil.rmtree(out, ignore_errors=True)
             w = statistics.median(walls)
             per_core_ms = w * cores / a.samples * 1000

@@ -27,7 +27,8 @@ SCORE_COLUMNS = (
 )
 SAMPLE_COLUMNS = (
     ("sample_id", "VARCHAR"), ("status", "VARCHAR"), ("reason", "VARCHAR"), ("input", "VARCHAR"),
-    ("input_sha256", "VARCHAR"), ("vcf_sample", "VARCHAR"), ("sex", "VARCHAR"), ("n_genotype_rows", "INTEGER"), ("notes_json", "VARCHAR"),
+    ("input_sha256", "VARCHAR"), ("vcf_sample", "VARCHAR"), ("sex", "VARCHAR"), ("n_genotype_rows", "INTEGER"),
+    ("notes_json", "VARCHAR"),
 )
 TABLES = {"genes": GENE_COLUMNS, "recommendations": RECOMMENDATION_COLUMNS, "scores": SCORE_COLUMNS,
           "samples": SAMPLE_COLUMNS}
@@ -70,7 +71,8 @@ def score_row(sample_id: str, score, notes: list[str]) -> dict:
 
 
 def sample_row(sample_id: str, *, status: str, reason: str | None = None, input: str | None = None,
-               input_sha256: str | None = None, vcf_sample: str | None = None, sex: str | None = None, n_rows: int | None = None,
+               input_sha256: str | None = None, vcf_sample: str | None = None, sex: str | None = None,
+               n_rows: int | None = None,
                notes: list[str] | None = None) -> dict:
     return {"sample_id": sample_id, "status": status, "reason": reason, "input": input, "input_sha256": input_sha256,
             "vcf_sample": vcf_sample,
