@@ -28,6 +28,14 @@ from workstation.batch.run import BatchInput, run_batch  # noqa: E402
 PHARMCAT_S_PER_SAMPLE_CORE = (1.2, 5.9)
 
 
+def _cpu() -> float:
+    """CPU seconds used by this process and its finished children (the local pool's workers); not Spark's."""
+    import resource
+
+    me, ch = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
+
+
 def _load() -> str:
     try:
         return "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -84,15 +92,18 @@ def main() -> int:
                 out = work / f"out-{name}-{eng}-{r}"
                 shutil.rmtree(out, ignore_errors=True)
                 before = _load()
+                c0 = _cpu()
                 t = time.perf_counter()
                 m = run_batch(inputs[name], out, engine=eng, master=spark_master if eng == "spark" else None)
                 wall = time.perf_counter() - t
+                cpu_ms = (_cpu() - c0) / a.samples * 1000
                 walls.append(wall)
                 analyse.append(m["seconds"]["analyse"])
                 assert m["counts"]["ok"] == a.samples, m["counts"]
                 print(f"{name:7s} {eng:5s} run {r + 1}: {wall:7.2f} s wall (read inputs "
                       f"{m['seconds']['read_inputs']:.2f} s), {a.samples / wall:7.1f} samples/s, "
-                      f"{wall * cores / a.samples * 1000:7.1f} ms/sample/core; load before {before}, after {_load()}")
+                      f"{wall * cores / a.samples * 1000:7.1f} ms/sample/core, CPU {cpu_ms:6.1f} ms/sample"
+                      f"{' (driver only)' if eng == 'spark' else ''}; load before {before}, after {_load()}")
                 shutil.rmtree(out, ignore_errors=True)
             w = statistics.median(walls)
             per_core_ms = w * cores / a.samples * 1000

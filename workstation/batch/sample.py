@@ -81,6 +81,7 @@ def clear_caches() -> None:
     _gene_cache.clear()
     _rec_cache.clear()
     _score_cache.clear()
+    _row_cache.clear()
 
 
 def _chrom_norm(c: str) -> str:
@@ -118,7 +119,13 @@ def apply_sex(variants: pd.DataFrame, sex: str | None) -> tuple[pd.DataFrame, li
 
 def _gene_keys(v: pd.DataFrame) -> tuple[dict[str, tuple], dict[str, list[int]]]:
     pg = _position_genes()
-    columns = [[_plain(x) for x in v[c].tolist()] for c in v.columns]
+    columns = []
+    for c in v.columns:
+        col = v[c]
+        vals = col.tolist()
+        if col.isna().any():                     # NaN / NA / None all read as None (only where there are any)
+            vals = [_plain(x) for x in vals]
+        columns.append(vals)
     tuples = list(zip(*columns)) if columns else []
     rows_of: dict[str, list[int]] = {}
     for i, (c, p) in enumerate(zip(v["chrom"].tolist(), v["pos"].tolist())):
@@ -237,6 +244,21 @@ def _cached_recommendations(result: PgxResult, keys: dict[str, tuple],
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
+_row_cache: dict[int, tuple[object, dict]] = {}
+
+
+def _gene_row_of(call) -> dict:
+    """gene_row of a call, kept per call object (the cached calls are shared by many samples)."""
+    hit = _row_cache.get(id(call))
+    if hit is not None and hit[0] is call:
+        return hit[1]
+    row = gene_row("", call)
+    if len(_row_cache) > _CACHE_MAX:
+        _row_cache.clear()
+    _row_cache[id(call)] = (call, row)       # holds the call, so its id is not reused while cached
+    return row
+
+
 def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.DataFrame | None = None,
                    outside_calls: list | None = None, sex: str | None = None, build: str | None = "GRCh38",
                    scores: bool = True, cache: bool = True) -> SampleRecords:
@@ -255,7 +277,7 @@ def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.Dat
         result, keys = _cached_calls(v, build)
         recs, rrows = _cached_recommendations(result, keys, build)
         rrows = [{**r, "sample_id": sample_id} for r in rrows]
-    grows = [gene_row(sample_id, c) for c in result.genes.values()]
+    grows = [{**_gene_row_of(c), "sample_id": sample_id} for c in result.genes.values()]
     srows = polygenic_scores(sample_id, v) if scores else []
     return SampleRecords(sample_id, result, recs, grows, rrows, srows, notes)
 
