@@ -302,3 +302,12 @@ def test_import_batch_refuses_an_edited_table(tmp_path):
         assert store.con.execute("SELECT count(*) FROM patients").fetchone()[0] == 0
     finally:
         store.close()
+
+
+def test_cli_missing_or_non_vcf_joint_file_is_one_sentence(tmp_path):
+    r = _cli("batch", "--joint-vcf", str(tmp_path / "none.vcf"), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "does not exist" in r.stderr
+    (tmp_path / "x.vcf").write_text("hello\n")
+    r = _cli("batch", "--joint-vcf", str(tmp_path / "x.vcf"), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "not a VCF" in r.stderr
+    assert not (tmp_path / "o" / "genes.parquet").exists()

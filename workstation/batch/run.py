@@ -44,6 +44,9 @@ class Prepared:
 
 def prepare(inp: BatchInput) -> Prepared:
     """Read the manifest (structure checked) or the joint VCF (one DuckDB pass) into tasks."""
+    for p in (inp.joint_vcf, inp.manifest):
+        if p is not None and not Path(p).is_file():
+            raise BatchError(f"{p}: the file does not exist.")
     if inp.joint_vcf is not None:
         from workstation.batch.joint import read_joint
         from workstation.batch.sample import batch_positions
