@@ -31,6 +31,8 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("patient.next", "&Next patient", "Alt+Down", "next_patient", "&Patient"),
     ActionSpec("patient.previous", "&Previous patient", "Alt+Up", "previous_patient", "&Patient"),
     ActionSpec("patient.reload", "&Reload patient", "F5", "reload_patient", "&Patient"),
+    ActionSpec("patient.check_medicine", "&Check a medicine…", "Ctrl+K", "focus_check_medicine", "&Patient",
+               "Type any drug to see CPIC guidance for this patient before prescribing it"),
     ActionSpec("patient.print", "&Print consult summary…", "Ctrl+P", "print_report", "&Patient",
                "Write the open patient's consult summary as a PDF (choose the de-identified variant in the dialog)"),
     ActionSpec("help.shortcuts", "&Keyboard shortcuts", "F1", "show_shortcuts", "&Help"),

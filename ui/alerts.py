@@ -1,23 +1,31 @@
-"""Drug alerts for the patient banner: traffic lights (avoid / adjust / standard) for this patient's medicines.
+"""Drug alerts and genomic indicators for the patient banner, taken from the patient's one analysis.
 
-The data come from the core pharmacogenomics API (the patient's calls, cached once per patient in
-``ui.views._derived``, then ``workstation.pgx.guidance(result, medications)``); the colour is the core's
-``Level`` on each alert. :func:`compute` runs on the runner's worker.
+Nothing here computes: :func:`from_analysis` reads ``workstation.analysis.PatientAnalysis.alerts`` (CPIC guidance
+for this patient's medicines) and the banner reads ``analysis.indicators`` directly. Levels are the core's
+:class:`~workstation.levels.Level`; :func:`chip_name` is the theme's style name for one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEVELS = ("avoid", "adjust", "caution", "standard", "info")
-# "info": guidance exists but no recommendation applies to the results available (a missing result is not standard).
-# "caution": standard guidance resting on an incomplete, ambiguous or translated gene result.
-LEVEL_TEXT = {"avoid": "avoid", "adjust": "adjust", "caution": "caution", "standard": "standard",
-              "info": "no usable result"}
+from workstation.levels import Level, symbol, word
+
+CHIP_NAMES = {Level.AVOID: "alert_avoid", Level.ADJUST: "alert_adjust", Level.CAUTION: "alert_caution",
+              Level.STANDARD: "alert_standard", Level.NO_RESULT: "alert_info", Level.NO_GUIDANCE: "alert_info"}
+
+
+def chip_name(level: Level) -> str:
+    return CHIP_NAMES[Level(level)]
+
+
+def chip_text(name: str, level: Level) -> str:
+    """"✖ warfarin: avoid" — the shape carries the level without colour."""
+    return f"{symbol(level)} {name}: {word(level)}"
 
 
 @dataclass(frozen=True)
 class Alert:
-    level: str        # avoid | adjust | standard | info
+    level: Level      # the core's level
     drug: str         # the CPIC drug name ("warfarin"): the chip's text and the key of the evidence view
     text: str         # one plain sentence, with its source (e.g. "CPIC 2022: …")
     source: str = ""
@@ -29,25 +37,12 @@ def available() -> bool:
     return True
 
 
-def _level(alert) -> str:
-    """The chip's word for the core's level on the alert; "info" where no recommendation applies."""
-    value = getattr(getattr(alert, "level", None), "value", "no_result")
-    return value if value in LEVELS else "info"
-
-
-def compute(store, profile) -> list[Alert]:
-    """Alerts for the profile's active medications (empty when there are none or the PGx API is missing)."""
-    from ui.views import _derived
-    from workstation import pgx
-
-    meds = profile.active_medications()
-    if meds.empty:
-        return []
-    alerts, _recs = pgx.guidance(_derived.pgx_result(profile), meds)
+def from_analysis(analysis) -> list[Alert]:
+    """Alerts for the analysis' counted medicines, most serious first."""
     out = []
-    for a in alerts:
+    for a in analysis.alerts:
         b = getattr(a, "basis", {}) or {}
         src = " ".join(str(x) for x in (b.get("guideline"), b.get("guideline_year")) if x)
-        out.append(Alert(_level(a), str(a.drug or a.medication), str(a.headline), src,
+        out.append(Alert(Level(a.level), str(a.drug or a.medication), str(a.headline), src,
                          medication=str(a.medication or "")))
-    return sorted(out, key=lambda a: LEVELS.index(a.level))
+    return sorted(out, key=lambda a: a.level.rank)

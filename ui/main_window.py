@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter, QTabWidget,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter,
                                QVBoxLayout, QWidget)
 
 from ui import actions as actions_mod
@@ -23,6 +23,7 @@ from ui.session import Session
 from ui.settings_store import Preferences
 from ui.unlock_dialog import UnlockDialog
 from ui.views import VIEWS, ViewSpec
+from ui.widgets.view_tabs import ViewTabs
 
 
 class MainWindow(QMainWindow):
@@ -38,7 +39,7 @@ class MainWindow(QMainWindow):
 
         self.patients = PatientList()
         self.banner = PatientBanner()
-        self.tabs = QTabWidget()
+        self.tabs = ViewTabs()
         self.tabs.setDocumentMode(True)
         self.views: dict[str, QWidget] = {}
         for spec in views if views is not None else VIEWS:
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.split.addWidget(right)
         self.split.setStretchFactor(1, 1)
         self.split.setSizes([460, 1140])    # room for a long patient name beside born/sex/sources
+        self.split.setStretchFactor(0, 0)
         self.setCentralWidget(self.split)
 
         self.status_text = QLabel("")
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         session.patient_opened.connect(self.banner.show_patient)
         session.alerts_ready.connect(self._alerts)
         self.banner.drug_clicked.connect(self.show_drug_evidence)
+        self.banner.check_requested.connect(self.check_medicine)
         session.opened.connect(self._opened)
         session.locked.connect(self._locked)
         session.runner.error.connect(self.show_error)
@@ -145,6 +148,22 @@ class MainWindow(QMainWindow):
     def _alerts(self, patient_id: str, alerts) -> None:
         if self.session.profile is not None and self.session.profile.id == patient_id:
             self.banner.set_alerts(alerts)
+            analysis = self.session.analysis
+            self.banner.set_indicators(analysis.indicators if analysis is not None else None)
+
+    def focus_check_medicine(self) -> None:
+        """Ctrl+K: the banner's check-a-medicine field."""
+        self.banner.focus_check()
+
+    def check_medicine(self, text: str):
+        """What CPIC says about ``text`` for the open patient (a lookup in its analysis), shown in the banner."""
+        analysis = self.session.analysis
+        if analysis is None:
+            self.show_status("Open a patient to check a medicine for them.")
+            return None
+        result = analysis.check_medicine(text)
+        self.banner.show_check(result)
+        return result
 
     def show_drug_evidence(self, drug: str) -> None:
         """A banner drug chip was activated: the Pharmacogenomics tab, with that drug's evidence open. A tab that
@@ -158,7 +177,8 @@ class MainWindow(QMainWindow):
         else:
             self.tabs.setCurrentWidget(view)
             if not view.show_drug(drug):
-                self.show_status(f"{drug} is not among this patient's medicines with pharmacogenomic guidance.")
+                self.show_status(f"No CPIC recommendation for {drug} applies to this patient's results; see the "
+                                 "gene results in Pharmacogenomics.")
 
     def show_view(self, view_id: str) -> None:
         """Bring the tab ``view_id`` to the front (unknown ids are ignored)."""
@@ -197,7 +217,11 @@ class MainWindow(QMainWindow):
             paths = names
         if not paths:
             return None
-        self._import = ImportDialog(self.session, [Path(p) for p in paths], self)
+        frame = self.patients.table.source.frame
+        patients = [(str(r["id"]), str(r["name"])) for r in frame.to_dict("records")] if len(frame) else []
+        open_id = self.session.profile.id if self.session.profile is not None else None
+        self._import = ImportDialog(self.session, [Path(p) for p in paths], self, patient_id=open_id,
+                                    patients=patients)
         self._import.finished_all.connect(lambda res: self.show_status(res[-1] if res else ""))
         self._import.start()
         return self._import
@@ -233,6 +257,21 @@ class MainWindow(QMainWindow):
     def _pref_changed(self, name: str, value) -> None:
         if name == "security/idle_lock_minutes":
             self.idle.set_minutes(int(value))
+
+    def _fit_list(self) -> None:
+        """On a small screen the patient list gives way to the banner and views (it keeps its minimum width)."""
+        width, sizes = self.width(), self.split.sizes()
+        if width < 1500 and len(sizes) == 2 and sum(sizes) and sizes[0] > 0.30 * width:
+            left = max(self.patients.minimumWidth(), int(0.29 * width))
+            self.split.setSizes([left, sum(sizes) - left])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_list()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._fit_list()
 
     # -- state -------------------------------------------------------------------------------------------------------
     def _restore_state(self) -> None:

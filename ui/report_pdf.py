@@ -255,9 +255,16 @@ def _risk_html(c: ReportContent) -> str:
         html += (f"<table width='100%' cellspacing='0' cellpadding='0'><tr><td width='49%'>"
                  f"{_inputs_half(r.inputs[:half])}</td><td width='2%'></td><td width='49%'>"
                  f"{_inputs_half(r.inputs[half:])}</td></tr></table>")
-    extra = list(r.notes) + list(r.not_applicable)
-    if extra:
-        html += "<p class='small muted' style='margin-top: 3px'>" + _e("; ".join(extra)) + ".</p>"
+    if r.not_applicable:       # a refusal is a result: shown as text (models with one reason on one line)
+        by_reason: dict[str, list[str]] = {}
+        for t in r.not_applicable:
+            name, _, why = t.partition(": ")
+            by_reason.setdefault(why.removeprefix("not applicable: "), []).append(name)
+        lines = [f"<b>{_e('; '.join(names))}</b>: {_e(why)}" for why, names in by_reason.items()]
+        html += ("<p class='small' style='margin-top: 4px'><b>Not applicable to this patient.</b> "
+                 + "<br>".join(lines) + "</p>")
+    if r.notes:
+        html += "<p class='small muted' style='margin-top: 3px'>" + _e("; ".join(r.notes)) + ".</p>"
     return html
 
 
@@ -447,4 +454,5 @@ def print_consult_summary(parent, session, *, on_status=None, on_error=None) -> 
                      on_result=lambda _r: (on_status or (lambda _t: None))(
                          f"Consult summary written to {out.name} ({pages} page{'s' if pages != 1 else ''})."))
 
-    session.call(build_report, pid, deidentify=deid, key="report", on_result=rendered, on_error=on_error)
+    session.call(build_report, pid, deidentify=deid, analysis=session.analysis, key="report", on_result=rendered,
+                 on_error=on_error)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -55,13 +57,16 @@ class UnlockDialog(QDialog):
         self.ok.clicked.connect(self._submit)
         quit_ = QPushButton("Quit")
         quit_.clicked.connect(self.reject)
+        # Enter must never quit: only "Unlock" is a default button (a QPushButton in a dialog is auto-default, so
+        # with "Unlock" disabled while unlocking, Enter used to press "Quit")
+        for b in (self.choose, self.keyring, quit_):
+            b.setAutoDefault(False)
+            b.setDefault(False)
         buttons.addWidget(self.choose)
         buttons.addStretch(1)
         for b in (self.keyring, quit_, self.ok):
             buttons.addWidget(b)
         lay.addLayout(buttons)
-        self.passphrase.returnPressed.connect(self._submit)
-        self.confirm.returnPressed.connect(self._submit)
         session.opened.connect(self._opened)
         self._set_path(self.path)
 
@@ -118,6 +123,15 @@ class UnlockDialog(QDialog):
                 return
             self._busy(True)
             self.session.unlock(self.path, passphrase=pw, use_keyring=False, on_error=self._failed)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Enter / Return submits (once), wherever the focus is; it never reaches QDialog's default-button logic."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            if self.ok.isEnabled():
+                self._submit()
+            return
+        super().keyPressEvent(event)
 
     def _unlock_keyring(self) -> None:
         self._busy(True)

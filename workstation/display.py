@@ -96,3 +96,37 @@ def subgroup_text(row: dict) -> str:
              f"{row['events_by_horizon']:,} events by the horizon" if "events_by_horizon" in row else ""]
     text = f"{row['label']}: " + ", ".join(p for p in parts if p)
     return text + (f" — {row['note']}" if row.get("note") else "")
+
+
+def source_words(src: dict | None, *, detail: bool = True) -> tuple[str, str]:
+    """(date as recorded, plain words for the record) of one ``Score.sources`` entry — the one wording the window's
+    Risk tab and the PDF share. ``detail=False`` leaves out the birth date and recorded values (the de-identified
+    report; the inputs table shows the value beside it anyway)."""
+    if not src:
+        return "", ""
+    if src.get("entered"):
+        return "", "entered by the user"
+    if src.get("computed"):
+        frm = src.get("from")
+        frm = frm[0] if isinstance(frm, list) and frm else frm
+        frm = frm if isinstance(frm, dict) else {}
+        base = f" (from {frm['display']})" if frm.get("display") else ""
+        return str(frm.get("date") or ""), f"computed: {src['computed']}{base}"
+    if src.get("assumed"):
+        return "", f"assumed no: {src.get('note', 'no record')}"
+    table = src.get("table", "")
+    if table == "patients":
+        born = f", born {src['birth_date']}" if detail and src.get("birth_date") else ""
+        return "", "patient record" + born
+    if table in ("pgx", "outside_calls"):
+        kind = "outside call" if table == "outside_calls" else "pharmacogenomic result"
+        value = f" {src.get('value', '')}" if detail and src.get("value") else ""
+        return str(src.get("entered_at") or ""), f"{kind} {src.get('gene', '')}{value}".strip()
+    desc = str(src.get("display") or table)
+    if src.get("code"):
+        desc += f" ({'LOINC ' if table == 'observations' else ''}{src['code']})"
+    if detail and src.get("value") is not None and src.get("unit"):
+        desc += f": {src['value']} {unit_text(src['unit'])}"
+    elif src.get("relationship"):
+        desc += f", {src['relationship']}"
+    return str(src.get("date") or ""), desc

@@ -37,3 +37,18 @@ class Level(str, Enum):
 
 
 _ORDER = (Level.AVOID, Level.ADJUST, Level.CAUTION, Level.STANDARD, Level.NO_RESULT, Level.NO_GUIDANCE)
+
+# The one wording of each level, for every presenter (window, PDF, exports), and a shape that carries the level
+# without colour (a pill is never colour alone).
+WORDS = {Level.AVOID: "avoid", Level.ADJUST: "adjust", Level.CAUTION: "caution", Level.STANDARD: "standard",
+         Level.NO_RESULT: "no usable result", Level.NO_GUIDANCE: "no guidance"}
+SYMBOLS = {Level.AVOID: "\u2716", Level.ADJUST: "\u25b2", Level.CAUTION: "!", Level.STANDARD: "\u2713",
+           Level.NO_RESULT: "?", Level.NO_GUIDANCE: "\u2013"}
+
+
+def word(level: Level) -> str:
+    return WORDS[Level(level)]
+
+
+def symbol(level: Level) -> str:
+    return SYMBOLS[Level(level)]

@@ -39,3 +39,17 @@ def num(name: str, unit: str, lo: float, hi: float, description: str, range_sour
 def BOOL(name: str, description: str) -> dict:  # noqa: N802 - reads like a type in the card lists
     """A yes/no input (true/false; encoded 1/0)."""
     return {"name": name, "type": "boolean", "description": description}
+
+
+def ascvd_exclusion() -> dict:
+    """The card's rule that refuses patients with clinical ASCVD on record (codes and their source in
+    ``workstation/models/clinical_codes.py``): primary-prevention equations do not apply to them."""
+    from workstation.models import clinical_codes as cc
+
+    return {"label": "clinical ASCVD",
+            "covers": "coronary heart disease, myocardial infarction, angina, stroke, TIA, peripheral arterial "
+                      "disease",
+            "why": "the equations estimate a first event in people without it",
+            "source": cc.ASCVD_SOURCE,
+            "codes": {cc.SNOMED_SYSTEM: list(cc.ASCVD_SNOMED)},
+            "prefixes": {s: list(cc.ASCVD_ICD10_PREFIXES) for s in cc.ICD10_SYSTEMS}}

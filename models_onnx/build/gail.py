@@ -249,6 +249,8 @@ def card() -> dict:
         "BRCA1/BRCA2 mutation (NCI BCRAT eligibility questions); refused for them.",
         "Not for women under 35 (NCI BCRAT) although BCRA computes from age 20.",
     ]
+    # who the model is for, as data (workstation/models/applicability.py): NCI BCRAT estimates risk for women
+    c["applicability"] = {"sex": ["female"], "sex_source": "NCI BCRAT / Gail 1989: a model for women"}
     return c
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models_onnx.build.common import BOOL, base_card, num
+from models_onnx.build.common import BOOL, ascvd_exclusion, base_card, num
 from models_onnx.build.graph import Built, GraphBuilder
 
 # Term order of the graph's ``terms`` output (names follow Goff Table A rows).
@@ -132,6 +132,8 @@ def card() -> dict:
     c["implementation_notes"] = ("Precise-digit variant (cerner computeTenYearScore) of Table A. Expected "
                                  "agreement with Table A-coefficient implementations (e.g. preventr pce_model): "
                                  "<= 0.003 absolute risk.")
+    # who the equations are for, as data the registry checks against the record (workstation/models/applicability.py)
+    c["applicability"] = {"exclude_conditions": [ascvd_exclusion()]}
     return c
 
 

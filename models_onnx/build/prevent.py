@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models_onnx.build.common import BOOL, base_card, num
+from models_onnx.build.common import BOOL, ascvd_exclusion, base_card, num
 from models_onnx.build.graph import Built, GraphBuilder
 
 MGDL_TO_MMOL = 0.02586  # preventr R/estimate_risk.R
@@ -225,6 +225,9 @@ def _card(model_id: str, outcome: str, years: int, table: dict) -> dict:
     ]
     if years == 30:
         c["subgroup_differences"].append("30-year estimates are refused above age 59.")
+    # Khan 2024: adults without known cardiovascular disease; clinical ASCVD on record excludes the patient
+    # (workstation/models/applicability.py reads this)
+    c["applicability"] = {"exclude_conditions": [ascvd_exclusion()]}
     return c
 
 

@@ -92,6 +92,10 @@ def card(rows: list[dict]) -> dict:
         "Without a reference distribution the raw score cannot be placed in a population percentile.",
         "Strand-ambiguous variants are excluded when matching a VCF, so the maximum coverage is 70/77.",
     ]
+    # who the score is for, as data (workstation/models/applicability.py): Mavaddat 2015 derived and validated it
+    # in women (Breast Cancer Association Consortium studies of women of European ancestry)
+    c["applicability"] = {"sex": ["female"],
+                          "sex_source": "Mavaddat 2015: derived and validated in women of European ancestry"}
     return c
 
 

@@ -173,9 +173,12 @@ def test_synthea_bundle_end_to_end(tmp_path, reg, capsys, monkeypatch):
     assert pf.facts["statin"].source["display"] == "Simvastatin 20 MG Oral Tablet"
     assert pf.facts["total_chol_mgdl"].source["code"] == "2093-3"
     s = scores["prevent_cvd_10y"]
-    assert s.refused is None and s.value == pytest.approx(0.18538551958198568, rel=1e-9)   # every input on record
-    assert scores["prevent_cvd_30y"].value is None and "outside the validated range 30-59" in \
-        scores["prevent_cvd_30y"].refused                          # 68 years old on the last encounter
+    # the bundle records Coronary Heart Disease (SNOMED 53741008, 2016): PREVENT is for people without known CVD
+    assert s.value is None and not s.applicable and "Coronary Heart Disease (SNOMED CT 53741008" in s.refused
+    assert "not applicable" in scores["prevent_cvd_30y"].refused and "ASCVD" in scores["pce2013_ascvd_10y"].refused
+    inputs, _src, _notes = map_inputs(profile, "prevent_cvd_10y", registry=reg)
+    direct = reg.score("prevent_cvd_10y", inputs)          # the mapping itself: every input on record
+    assert direct.refused is None and direct.value == pytest.approx(0.18538551958198568, rel=1e-9)
     monkeypatch.setenv("WS_PW", PASSPHRASE)
     monkeypatch.setenv("WORKSTATION_NO_KEYRING", "1")
     rc = run(["--db", str(tmp_path / "p.duckdb"), "--passphrase-env", "WS_PW", "score", "--patient", pid,

@@ -95,6 +95,8 @@ def _load(store, patient_id: str) -> dict:
 
 
 class AuditView(PatientView):
+
+    TABLES = frozenset()   # refreshed on every change by its own handler (audit rows)
     def __init__(self, session, prefs, parent: QWidget | None = None) -> None:
         super().__init__(session, prefs, parent)
         lay = QVBoxLayout(self)

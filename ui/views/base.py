@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from ui.runner import Job
 from ui.session import Session
+from workstation.store.changes import ALL_TABLES, Changes
 from ui.settings_store import Preferences
 
 
@@ -30,6 +31,7 @@ class PatientView(QWidget):
 
     loaded = Signal()
     message = Signal(str)   # a plain sentence for the status bar (e.g. a failed query)
+    TABLES: frozenset = ALL_TABLES   # the store tables the view shows: a change to others does not refresh it
 
     def __init__(self, session: Session, prefs: Preferences, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,8 +43,10 @@ class PatientView(QWidget):
         self._stale = False
         self._shown_id: str | None = None   # patient whose data the view holds or is loading
         self._token = 0                     # bumped whenever the view's patient changes, it is cleared or locked
+        self.refreshes = 0                  # how many change descriptors refreshed the view (tests count them)
         session.patient_opened.connect(self._on_patient)
         session.locked.connect(self._on_locked)
+        session.data_changed.connect(self._on_changes)
 
     # -- lazy loading --------------------------------------------------------------------------------------------
     def set_deferred(self, deferred: bool) -> None:
@@ -84,6 +88,18 @@ class PatientView(QWidget):
             self._stale = True
         else:
             self._load_now()
+
+    def _on_changes(self, changes) -> None:
+        """A mutation's change descriptor: refresh (with the session's reloaded profile) only when it touched one of
+        :attr:`TABLES` of the patient shown."""
+        if self.profile is None or not isinstance(changes, Changes):
+            return
+        if not changes.touches(self.profile.id, self.TABLES):
+            return
+        if self.session.profile is not None and self.session.profile.id == self.profile.id:
+            self.profile = self.session.profile
+        self.refreshes += 1
+        self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from ui.views.base import PatientView
 from ui.widgets.common import label
@@ -30,6 +30,8 @@ ACTIONS = [  # (id, button text, shortcut, core edit op, tooltip)
 
 
 class FamilyView(PatientView):
+
+    TABLES = frozenset({"family_history", "family_versions", "conditions"})
     def __init__(self, session, prefs, parent: QWidget | None = None) -> None:
         super().__init__(session, prefs, parent)
         self.state = None
@@ -83,9 +85,14 @@ class FamilyView(PatientView):
         self.risk = RiskPanel()
         sl.addWidget(self.person)
         sl.addWidget(self.risk, 1)
-        side.setMinimumWidth(360)
-        side.setMaximumWidth(560)
-        split.addWidget(side)
+        side.setMinimumWidth(340)
+        scroll = QScrollArea()          # the side panel scrolls on a small screen rather than growing the window
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(side)
+        scroll.setMinimumWidth(360)
+        scroll.setMaximumWidth(560)
+        split.addWidget(scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([1100, 480])

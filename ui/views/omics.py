@@ -35,6 +35,8 @@ NAME_WIDTH = 210          # fits "Trimethylamine N-oxide"; longer names elide, t
 
 
 class OmicsView(PatientView):
+
+    TABLES = frozenset({"analytes"})
     def __init__(self, session, prefs, parent: QWidget | None = None) -> None:
         super().__init__(session, prefs, parent)
         lay = QVBoxLayout(self)

@@ -69,7 +69,7 @@ class OverviewView(PatientView):
         for key, (title, cols) in SECTIONS.items():
             card = Card(title)
             table = FrameTable(cols, stretch=0 if key != "sources" else 3)
-            table.setMinimumHeight(120)
+            table.setMinimumHeight(90)
             note = label("", name="hint", wrap=True)
             card.body.addWidget(table)
             card.body.addWidget(note)

@@ -1,6 +1,6 @@
 """Pharmacogenomics: the patient's gene results and the CPIC drug guidance they lead to, each with its evidence.
 
-Binds to :func:`workstation.pgx.call_profile` and :func:`workstation.pgx.guidance` (run on the runner's worker).
+Presents the patient's one analysis (``session.analysis``: calls and guidance, computed once on the runner's worker).
 Ambiguous (tied) and incomplete calls are shown as amber badges and tinted rows, never hidden; genes that need an
 outside call (CYP2D6, HLA) say so. The drug table lists this patient's medicines (the banner's alerts) or every
 level A/B drug with an applicable recommendation; selecting a row shows its full basis beside the table.
@@ -15,7 +15,6 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from ui.views import _derived
 from ui.views.base import PatientView
 from ui.widgets.common import Card, FrameTable, label
 from ui.widgets.frame_model import Column
@@ -37,18 +36,9 @@ class PgxBundle:
     recommendations: list
 
 
-def compute(profile) -> PgxBundle:
-    """Worker-side job: calls (cached per profile version) and guidance for the active medicines."""
-    from workstation import pgx
-
-    result = _derived.pgx_result(profile)
-    alerts, recs = pgx.guidance(result, profile.active_medications())
-    return PgxBundle(profile.id, result, list(alerts), list(recs))
-
-
-def _job(_store, profile) -> PgxBundle:
-    """:func:`compute` as a session job (it reads only the profile, not the store)."""
-    return compute(profile)
+def from_analysis(analysis) -> PgxBundle:
+    """The view's bundle from the patient's analysis (no computation)."""
+    return PgxBundle(analysis.patient_id, analysis.pgx, list(analysis.alerts), list(analysis.recommendations))
 
 
 # -- frames for the tables (presentation only) -------------------------------------------------------------------
@@ -146,7 +136,7 @@ class PgxView(PatientView):
         self.badges.setSpacing(6)
         genes.body.addLayout(self.badges)
         self.genes = FrameTable(GENE_COLUMNS, stretch=2)
-        self.genes.setMinimumHeight(250)
+        self.genes.setMinimumHeight(140)
         genes.body.addWidget(self.genes)
         ll.addWidget(genes, 3)
         drugs = Card("Drug guidance (CPIC)")
@@ -191,9 +181,15 @@ class PgxView(PatientView):
         return dlg
 
     # -- session -> view -----------------------------------------------------------------------------------------
+    TABLES = frozenset({"variants", "ref_blocks", "outside_calls", "medications", "sources"})
+
     def show_patient(self, profile) -> None:
-        self.summary.setText("Calling genotypes…")
-        self.fetch(_job, profile, key="pgx_view", on_result=self.bind, on_error=self._failed)
+        analysis = self.session.analysis
+        if analysis is None or analysis.patient_id != profile.id:
+            self.summary.setText("No analysis for this patient yet.")
+            self.loaded.emit()
+            return
+        self.bind(from_analysis(analysis))
 
     def _failed(self, text: str) -> None:
         self.summary.setText(text)
@@ -256,14 +252,20 @@ class PgxView(PatientView):
             return
         mode = self.mode.currentData()
         self.items = drug_items(self.bundle, mode)
+        if mode == MODE_PATIENT:
+            self.mode.setToolTip("Only this patient's medicines. Choose “All level A/B drugs” to see every drug, "
+                                 "or check any medicine from the banner (Ctrl+K).")
         frame = pd.DataFrame(self.items, columns=["drug", "genes", "level", "summary", "strength", "year"])
         frame["_i"] = range(len(frame))
         self.drugs.set_frame(frame, fit=False)
         for c, w in DRUG_WIDTHS.items():
             self.drugs.setColumnWidth(c, w)
         if mode == MODE_PATIENT:
-            self.drug_note.setText("" if self.items else "None of the patient's active medicines has CPIC "
-                                   "pharmacogenomic guidance in this workstation's tables.")
+            self.drug_note.setText(("" if self.items else "None of the patient's active medicines has CPIC "
+                                    "pharmacogenomic guidance in this workstation's tables. ")
+                                   + "Showing this patient's medicines only: choose “All level A/B drugs with a "
+                                   "recommendation” above to see every drug, or check any medicine from the "
+                                   "banner (Ctrl+K).")
         else:
             self.drug_note.setText("Only drugs for which a CPIC recommendation applies to this patient's results "
                                    "are listed; the evidence shows each gene result used, including \"no result\"."
@@ -276,6 +278,10 @@ class PgxView(PatientView):
 
     def _filter(self, text: str) -> None:
         df = self.drugs.source.frame
+        if text and self.mode.currentData() == MODE_PATIENT:
+            self.drug_note.setText(f"Filtering this patient's medicines for “{text}”. To search every drug, choose "
+                                   "“All level A/B drugs with a recommendation”, or check it from the banner "
+                                   "(Ctrl+K).")
         if not text or df.empty:
             self.drugs.proxy.set_mask(None)
             return
@@ -294,12 +300,16 @@ class PgxView(PatientView):
 
     # -- public for the window (banner alert -> evidence) -----------------------------------------------------------
     def show_drug(self, drug: str) -> bool:
-        """Select ``drug`` among this patient's medicines and show its evidence; False if it is not listed."""
-        if self.mode.currentData() != MODE_PATIENT:
-            self.mode.setCurrentIndex(self.mode.findData(MODE_PATIENT))
+        """Select ``drug`` and show its evidence: among this patient's medicines, else among all level A/B drugs
+        (a genomic indicator or a checked medicine the patient does not take); False if it is in neither."""
         self.search.clear()
-        df = self.drugs.source.frame
-        hits = df.index[df["drug"].astype(str).str.lower() == drug.lower()].tolist() if len(df) else []
+        for mode in (MODE_PATIENT, MODE_ALL):
+            if self.mode.currentData() != mode:
+                self.mode.setCurrentIndex(self.mode.findData(mode))
+            df = self.drugs.source.frame
+            hits = df.index[df["drug"].astype(str).str.lower() == drug.lower()].tolist() if len(df) else []
+            if hits:
+                break
         if not hits:
             return False
         idx = self.drugs.proxy.mapFromSource(self.drugs.source.index(hits[0], 0))
@@ -323,8 +333,6 @@ class PgxView(PatientView):
             if w is not None:
                 w.hide()            # out of the layout it would still paint where it was until deleted
                 w.deleteLater()
-        if self.profile is None:
-            _derived.clear()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Risk: every model's result for the open patient, with its basis, contributions and live what-if.
 
-Scoring the profile (:func:`workstation.models.score_all`, which maps record values to inputs) runs on the runner's
-worker. What-if re-scoring is pure compute on a one-row ONNX graph (tens to hundreds of microseconds, see
+The scores, refusals and record-mapped inputs come from the patient's one analysis (``session.analysis``, computed
+on the runner's worker by :func:`workstation.analysis.analyse`); this view computes nothing for the record. What-if re-scoring is pure compute on a one-row ONNX graph (tens to hundreds of microseconds, see
 bench/bench_whatif.py), so it runs on the GUI thread straight through the core registry's ``what_if``; it reads no
 store. Refused models show the core's reason; missing inputs are listed and never filled in from elsewhere.
 """
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (QHBoxLayout, QSplitter, QTextBrowser, QVBoxLayout
                                QWidget)
 
 from ui import theme
-from ui.views import _derived
 from ui.views.base import PatientView
 from ui.widgets.common import Card, FrameTable, label
 from ui.widgets.contrib_chart import ContributionChart
@@ -42,32 +41,13 @@ class RiskBundle:
         return next(s for s in self.scores if s.model == model_id)
 
 
-def _rank(s) -> int:
-    return 0 if s.ok else 1 if s.applicable else 2
+def from_analysis(analysis) -> RiskBundle:
+    """The view's bundle from the patient's analysis (no mapping, no scoring)."""
+    from workstation.models import get_registry
 
-
-def compute(profile) -> RiskBundle:
-    """Worker-side job: score every model for ``profile`` and keep what the what-if needs."""
-    from workstation.models import get_registry, map_inputs, score_all
-    from workstation.models.profile_inputs import gather_facts
-
-    reg = get_registry()
-    pgx = _derived.pgx_result(profile)
-    scores = sorted(score_all(profile, pgx, registry=reg), key=_rank)
-    facts = gather_facts(profile, pgx)
-    b = RiskBundle(profile.id, scores, registry=reg, problems=dict(reg.problems))
-    for s in scores:
-        card = reg.card(s.model)
-        b.kinds[s.model] = card.get("kind", "tabular")
-        b.specs[s.model] = list(card.get("inputs", []))
-        if b.kinds[s.model] != "prs":
-            b.inputs[s.model] = map_inputs(profile, s.model, pgx, registry=reg, facts=facts)[0]
-    return b
-
-
-def _job(_store, profile) -> RiskBundle:
-    """:func:`compute` as a session job (it reads only the profile, not the store)."""
-    return compute(profile)
+    return RiskBundle(analysis.patient_id, list(analysis.scores), inputs=dict(analysis.model_inputs),
+                      specs=dict(analysis.model_specs), kinds=dict(analysis.model_kinds), registry=get_registry(),
+                      problems=dict(analysis.model_problems))
 
 
 def _result_text(s) -> str:
@@ -117,6 +97,7 @@ class RiskView(PatientView):
         split.setSizes([280, 880])
         split.setStretchFactor(1, 1)
         self._build_detail()
+        self.setMinimumHeight(600)     # below it the tab scrolls (ui/widgets/view_tabs.py) rather than squeezing
         self.models.selectionModel().currentRowChanged.connect(lambda cur, _p: self._select_row(cur))
         self.whatif.changed.connect(self.rescore)
         self.clear()
@@ -160,14 +141,14 @@ class RiskView(PatientView):
         left.addWidget(contrib, 1)
         inputs = Card("Inputs from the record")
         self.inputs = FrameTable(INPUT_COLUMNS, sortable=False, stretch=4)
-        self.inputs.setMinimumHeight(150)
+        self.inputs.setMinimumHeight(90)
         inputs.body.addWidget(self.inputs)
         left.addWidget(inputs, 2)
         self.cohort_card = Card("How the model did for patients like this")
         self.cohort = QTextBrowser()          # scrolls rather than clipping the cohort's caveats
         self.cohort.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.cohort.setOpenLinks(False)
-        self.cohort.setMinimumHeight(150)
+        self.cohort.setMinimumHeight(70)
         self.cohort.setMaximumHeight(230)
         self.cohort_card.body.addWidget(self.cohort)
         right.addWidget(self.cohort_card, 0)
@@ -179,7 +160,7 @@ class RiskView(PatientView):
         self.card_text = QTextBrowser()
         self.card_text.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.card_text.setOpenLinks(False)
-        self.card_text.setMinimumHeight(90)
+        self.card_text.setMinimumHeight(60)
         card.body.addWidget(self.card_text)
         right.addWidget(card, 1)
         body.addLayout(left, 3)
@@ -187,9 +168,16 @@ class RiskView(PatientView):
         col.addLayout(body, 1)
 
     # -- session -> view -----------------------------------------------------------------------------------------
+    TABLES = frozenset({"observations", "conditions", "medications", "variants", "analytes", "family_history",
+                        "family_versions", "outside_calls", "patients", "sources"})
+
     def show_patient(self, profile) -> None:
-        self.models_note.setText("Scoring…")
-        self.fetch(_job, profile, key="risk_view", on_result=self.bind, on_error=self._failed)
+        analysis = self.session.analysis
+        if analysis is None or analysis.patient_id != profile.id:
+            self.models_note.setText("No analysis for this patient yet.")
+            self.loaded.emit()
+            return
+        self.bind(from_analysis(analysis))
 
     def _failed(self, text: str) -> None:
         self.models_note.setText(text)
@@ -333,8 +321,6 @@ class RiskView(PatientView):
         self.chart.clear_chart()
         self.chart_note.setText("")
         self.whatif.set_inputs([], {})
-        if self.profile is None:
-            _derived.clear()
 
 
 def _cohort_html(score) -> str:

@@ -123,6 +123,8 @@ def _title(t: tl.LabTrack) -> str:
 
 
 class TimelineView(PatientView):
+
+    TABLES = frozenset({"observations", "medications", "conditions", "procedures", "encounters", "allergies"})
     open_view = Signal(str)     # a data event was clicked: the id of the view that shows that file's data
 
     def __init__(self, session, prefs, parent: QWidget | None = None) -> None:

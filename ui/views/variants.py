@@ -21,6 +21,8 @@ COLUMNS = [Column("chrom", "Chromosome"), Column("pos", "Position", numeric=True
 
 
 class VariantsView(PatientView):
+
+    TABLES = frozenset({"variants", "ref_blocks"})
     def __init__(self, session, prefs, parent: QWidget | None = None) -> None:
         super().__init__(session, prefs, parent)
         lay = QVBoxLayout(self)

@@ -67,6 +67,8 @@ class DayDateAxis(GridDateAxis):
 
 
 class WearablesView(PatientView):
+
+    TABLES = frozenset({"wearable_samples"})
     def __init__(self, session, prefs, parent: QWidget | None = None) -> None:
         super().__init__(session, prefs, parent)
         tok = theme.current()

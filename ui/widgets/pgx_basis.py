@@ -12,14 +12,17 @@ from typing import Any
 from ui import theme
 
 MAX_POSITIONS = 12
+# the panel's longer words for the core's levels (workstation.levels.Level values; one vocabulary everywhere)
 LEVEL_WORDS = {"avoid": "Avoid / use an alternative", "adjust": "Adjust", "standard": "Standard use",
-               "caution": "Caution: a gene result is missing, incomplete or uncertain", "info": "No recommendation applies"}
+               "caution": "Caution: a gene result is missing, incomplete or uncertain",
+               "no_result": "No recommendation applies (no usable result)",
+               "no_guidance": "No pharmacogenomic guidance"}
 
 
 def level_of(level) -> str:
-    """The panel's word for a core :class:`~workstation.levels.Level` (or its value); "info" for no result."""
+    """The core :class:`~workstation.levels.Level` value of ``level`` (a Level or its value; unknown: no result)."""
     value = getattr(level, "value", level) or "no_result"
-    return value if value in LEVEL_WORDS else "info"
+    return value if value in LEVEL_WORDS else "no_result"
 
 
 def _e(v: Any) -> str:
@@ -108,7 +111,7 @@ def basis_html(item: dict) -> str:
     ``recommendations`` (list of ``to_json()`` dicts) and ``basis`` (the alert's or the recommendation's)."""
     t = theme.current()
     b = item.get("basis") or {}
-    level = item.get("level", "info")
+    level = item.get("level", "no_result")
     med = item.get("medication")
     out = [f"<h2 style='margin:0'>{_e(item['drug']).capitalize()}</h2>"]
     if med and str(med).lower() != str(item["drug"]).lower():

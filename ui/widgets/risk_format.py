@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ui import theme
-from workstation.display import score_text, unit_text    # the one UCUM → display converter (whatif imports it from here too)
+from workstation.display import score_text, source_words, unit_text    # the one UCUM → display converter (whatif imports it from here too)
 
 
 def fmt_value(score) -> str:
@@ -42,41 +42,17 @@ def _input_value(v: Any, spec: dict | None) -> str:
 
 
 def source_text(src: dict | None) -> tuple[str, str]:
-    """(date, plain description of the record) for one entry of ``Score.sources``."""
-    if not src:
-        return "", ""
-    if src.get("entered"):
-        return "", "entered by the user"
-    if src.get("computed"):
-        frm = src.get("from")
-        frm = frm[0] if isinstance(frm, list) and frm else frm
-        date = (frm or {}).get("date", "") if isinstance(frm, dict) else ""
-        base = (frm or {}).get("display", "") if isinstance(frm, dict) else ""
-        return str(date or ""), f"computed: {src['computed']}" + (f" (from {base})" if base else "")
-    if src.get("assumed"):
-        return "", f"assumed no: {src.get('note', 'no record')}"
-    table = src.get("table", "")
-    if table == "patients":
-        what = "patient record" + (f", born {src['birth_date']}" if src.get("birth_date") else "")
-        return "", what
-    if table in ("pgx", "outside_calls"):
-        return str(src.get("entered_at") or ""), f"{'outside call' if table == 'outside_calls' else 'PGx call'} " \
-                                                 f"{src.get('gene', '')} {src.get('value', '')}".strip()
-    desc = str(src.get("display") or table)
-    if src.get("code"):
-        desc += f" ({src['code']})"
-    if src.get("value") is not None and src.get("unit"):
-        desc += f": {src['value']} {unit_text(src['unit'])}"
-    elif src.get("relationship"):
-        desc += f" — {src['relationship']}"
-    return str(src.get("date") or ""), desc
+    """(date, plain description of the record) for one entry of ``Score.sources``: the core's wording, shared with
+    the PDF (:func:`workstation.display.source_words`)."""
+    return source_words(src)
 
 
 def inputs_frame(score, specs: list[dict]) -> pd.DataFrame:
     """One row per input of the model: used (with its source) or missing (or defaulted, with the default's note)."""
     by_name = {s["name"]: s for s in specs}
     rows = []
-    order = [s["name"] for s in specs] or list(score.inputs_used) + list(score.inputs_missing)
+    order = [s["name"] for s in specs if not s["name"].startswith("<")]     # "<rsID>": one input per variant
+    order = order or list(score.inputs_used) + list(score.inputs_missing)
     for name in order:
         spec = by_name.get(name, {})
         title = short_name(spec) if spec else name

@@ -211,16 +211,12 @@ def export_fhir(store, patient_id: str, out: Path | str, *, pgx=None, recommenda
     if pgx is None or recommendations is None or scores is None:
         progress.set(0.1, "Computing pharmacogenomic results")
         profile = store.profile(patient_id, audit_open=False)
-        if pgx is None:
-            from workstation.pgx import call_profile
-            pgx = call_profile(profile)
-        if recommendations is None:
-            from workstation.pgx import guidance
-            recommendations = guidance(pgx, profile.medications)[1]
-        if scores is None:
-            progress.set(0.4, "Scoring risk models")
-            from workstation.models import score_all
-            scores = score_all(profile, pgx)
+        from workstation.analysis import analyse
+
+        analysis = analyse(profile)          # the one analysis, as the window and the PDF present it
+        pgx = analysis.pgx if pgx is None else pgx
+        recommendations = list(analysis.recommendations) if recommendations is None else recommendations
+        scores = list(analysis.scores) if scores is None else scores
     progress.check()
     bundle, result = build_fhir_bundle(patient, pgx, recommendations, scores)
     tmp = out.with_name(out.name + ".part")

@@ -31,28 +31,64 @@ def for_patients(card: dict) -> bool:
     return category(card) != "demonstration"
 
 
-def _codes(conditions) -> set[tuple[str, str]]:
+def _condition_rows(conditions) -> list[dict]:
     if conditions is None or getattr(conditions, "empty", True):
-        return set()
-    return {(str(s), str(c)) for s, c in zip(conditions["code_system"].fillna(""), conditions["code"].fillna(""))}
+        return []
+    cols = [c for c in ("code_system", "code", "display", "onset", "clinical_status") if c in conditions]
+    return conditions[cols].to_dict("records")
+
+
+def _text(v) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
+def excluding_condition(rule: dict, conditions) -> dict | None:
+    """The first record row that an ``exclude_conditions`` rule names: an exact code of ``codes`` or a code starting
+    with one of ``prefixes`` (ICD-10 categories), each under its code system. Any clinical status counts: a past
+    myocardial infarction is still clinical ASCVD."""
+    exact = {(s, str(c)) for s, cs in (rule.get("codes") or {}).items() for c in cs}
+    prefixes = {s: tuple(str(p).upper() for p in ps) for s, ps in (rule.get("prefixes") or {}).items()}
+    for r in _condition_rows(conditions):
+        system, code = _text(r.get("code_system")), _text(r.get("code"))
+        if not code:
+            continue
+        if (system, code) in exact or (system in prefixes and code.upper().startswith(prefixes[system])):
+            return r
+    return None
+
+
+def _row_words(r: dict) -> str:
+    display = _text(r.get("display")) or "a condition"
+    system = _text(r.get("code_system"))
+    sys_name = "SNOMED CT" if "snomed" in system else ("ICD-10" if "icd-10" in system else system or "code")
+    onset = _text(r.get("onset"))[:10]
+    return f"{display} ({sys_name} {_text(r.get('code'))}{', since ' + onset if onset else ''})"
 
 
 def refusal(card: dict, facts: dict[str, Any], conditions=None) -> str | None:
-    """Why the patient is outside the card's ``applicability`` (None when inside or when it says nothing)."""
+    """Why the patient is outside the card's ``applicability`` (None when inside or when it says nothing).
+
+    ``sex``: the sexes the model is for (an unknown recorded sex is refused too: the model cannot be checked to
+    apply); ``age_years``: [lo, hi]; ``exclude_conditions``: rules (label, why, source, codes/prefixes by code
+    system) a condition on record meets."""
     app = card.get("applicability") or {}
     sex = facts.get("sex")
-    if "sex" in app and sex is not None and sex not in app["sex"]:
-        return f"the model is for {' or '.join(app['sex'])} patients; this patient's recorded sex is {sex}"
+    if "sex" in app and sex not in app["sex"]:
+        who = " or ".join(app["sex"])
+        src = f" ({app['sex_source']})" if app.get("sex_source") else ""
+        got = f"this patient's recorded sex is {sex}" if sex else "this patient's sex is not recorded"
+        return f"the model is for {who} patients only{src}; {got}"
     age = facts.get("age")
     if "age_years" in app and age is not None:
         lo, hi = app["age_years"]
         if not lo <= age <= hi:
             return f"the model is for ages {lo:g}-{hi:g}; this patient is {age:.0f}"
-    have = _codes(conditions)
     for rule in app.get("exclude_conditions", []):
-        for system, codes in (rule.get("codes") or {}).items():
-            if any((system, str(c)) in have for c in codes):
-                return f"the model does not apply to patients with {rule['label']} ({rule.get('source', 'card')})"
+        row = excluding_condition(rule, conditions)
+        if row is not None:
+            why = f"; {rule['why']}" if rule.get("why") else ""
+            return (f"{_row_words(row)} on record is {rule['label']}{why} (definition: "
+                    f"{rule.get('source', 'model card')})")
     return None
 
 

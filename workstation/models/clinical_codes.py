@@ -71,3 +71,37 @@ SECOND_DEGREE = {"grandmother", "grandfather", "grandparent", "aunt", "uncle", "
                  "maternal aunt", "maternal uncle", "paternal aunt", "paternal uncle", "maternal cousin",
                  "paternal cousin", "grmth", "grfth", "gprn", "aunt", "uncle", "cousn", "mgrmth", "mgrfth",
                  "pgrmth", "pgrfth", "maunt", "muncle", "paunt", "puncle", "mcousn", "pcousn"}
+
+# Clinical atherosclerotic cardiovascular disease (ASCVD) ------------------------------------------------------------
+# Definition: 2013 ACC/AHA Guideline on the Treatment of Blood Cholesterol (Stone NJ et al. Circulation
+# 2014;129(25 Suppl 2):S1-S45, "clinical ASCVD": acute coronary syndromes, history of myocardial infarction, stable
+# or unstable angina, coronary or other arterial revascularization, stroke, transient ischaemic attack, or peripheral
+# arterial disease of atherosclerotic origin). The PCE card says it is for adults "without clinical ASCVD" (Goff
+# 2013) and PREVENT for adults "without known CVD" (Khan 2024). The codes below are the SNOMED CT concepts and
+# ICD-10-CM categories whose preferred terms name those conditions (SNOMED CT International; ICD-10-CM 2024
+# tabular list); 53741008 and 230690007 were also seen with that meaning in shared/data/fhir_r4_synthea ("Coronary
+# Heart Disease", "Stroke"). Model cards carry this list (models_onnx/build/common.py ascvd_exclusion), so what
+# excludes a patient is data in the card the user can read.
+ASCVD_SOURCE = "2013 ACC/AHA cholesterol guideline, Stone NJ et al. Circulation 2014;129(25 Suppl 2):S1-S45"
+ASCVD_SNOMED = (
+    "53741008",    # Coronary arteriosclerosis (Synthea: "Coronary Heart Disease")
+    "414545008",   # Ischemic heart disease
+    "22298006",    # Myocardial infarction
+    "401303003",   # Acute ST segment elevation myocardial infarction
+    "401314000",   # Acute non-ST segment elevation myocardial infarction
+    "399211009",   # History of myocardial infarction
+    "194828000",   # Angina
+    "230690007",   # Cerebrovascular accident (Synthea: "Stroke")
+    "422504002",   # Ischemic stroke
+    "266257000",   # Transient ischemic attack
+    "400047006",   # Peripheral vascular disease
+)
+ASCVD_ICD10_PREFIXES = (
+    "I20", "I21", "I22", "I24", "I25",   # angina; acute and subsequent MI; other acute and chronic ischaemic heart disease
+    "I63",                               # cerebral infarction
+    "G45.0", "G45.1", "G45.2", "G45.8", "G45.9",   # transient cerebral ischaemic attacks (not G45.4 transient global amnesia)
+    "I70.2",                             # atherosclerosis of native arteries of the extremities
+    "Z95.1", "Z95.5",                    # aortocoronary bypass graft; coronary angioplasty implant and graft
+)
+SNOMED_SYSTEM = "http://snomed.info/sct"
+ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")

@@ -457,12 +457,13 @@ def card_kind(reg, model_id: str) -> str:
 
 
 def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dict | None = None,
-              explain: bool = True, include_demonstration: bool = False) -> list:
+              explain: bool = True, include_demonstration: bool = False, inputs_out: dict | None = None) -> list:
     """Score every loaded model for one patient. Refused models carry the reason (and the missing inputs).
     Demonstration models (card ``category``) are left out unless ``include_demonstration``.
 
     ``overrides`` (input name -> value) supplies what the record lacks (e.g. race, questionnaire answers); those
-    inputs are marked ``{"entered": true}`` in the sources.
+    inputs are marked ``{"entered": true}`` in the sources. ``inputs_out`` (a dict) receives each model's
+    record-mapped inputs (the what-if base), so callers need not map them again.
     """
     from workstation.models import applicability
     from workstation.models.registry import get_registry
@@ -478,6 +479,8 @@ def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dic
         if not applicability.for_patients(card) and not include_demonstration:
             continue
         inputs, sources, notes = map_inputs(profile, mid, pgx, registry=reg, facts=pf)
+        if inputs_out is not None:
+            inputs_out[mid] = dict(inputs)
         s = reg.score(mid, inputs, explain=explain)
         s.sources, s.notes = sources, notes
         applicability.annotate(s, card, {"race": pf.get("race")})
@@ -493,7 +496,7 @@ def score_all(profile, pgx: dict | None = None, *, registry=None, overrides: dic
         elif s.refused:
             why = [pf.unusable[m] for m in s.inputs_missing if m in pf.unusable]
             s.refused += "".join(f"; {w}" for w in why)
-        if not inputs or all(v is None for v in inputs.values()):
+        if not outside and (not inputs or all(v is None for v in inputs.values())):
             s.applicable = False
             s.value, s.contributions, s.terms = None, {}, {}
             s.refused = "not applicable: the record has none of this model's inputs" + (

@@ -128,23 +128,22 @@ def build_report_from(profile, pgx_result, alerts: list, recommendations: list, 
 
 
 def build_report(store, patient_id: str, *, deidentify: bool = False, now: datetime | None = None,
-                 progress: Progress | None = None) -> ReportContent:
-    """Load the patient, call PGx, score every model and assemble the report (nothing is written)."""
-    from workstation.models import score_all
-    from workstation.pgx import call_profile, guidance
+                 progress: Progress | None = None, analysis=None) -> ReportContent:
+    """Load the patient and present its one analysis (``workstation.analysis.analyse``; the window passes the
+    analysis it already holds for this profile version) as the report (nothing is written)."""
+    from workstation.analysis import analyse
 
     progress = ensure(progress)
     progress.set(0.05, "Loading the patient")
     profile = store.profile(patient_id, audit_open=False)
     progress.check()
-    progress.set(0.3, "Pharmacogenomic results")
-    result = call_profile(profile)
-    alerts, recs = guidance(result, profile.active_medications())
+    if analysis is None or analysis.patient_id != profile.id or analysis.version != str(profile.version):
+        progress.set(0.3, "Pharmacogenomic results and risk models")
+        analysis = analyse(profile)
     progress.check()
-    progress.set(0.6, "Scoring risk models")
-    scores = score_all(profile, result, explain=False)
     progress.set(0.9, "Assembling the report")
-    return build_report_from(profile, result, alerts, recs, scores, deidentify=deidentify, now=now)
+    return build_report_from(profile, analysis.pgx, list(analysis.alerts), list(analysis.recommendations),
+                             list(analysis.scores), deidentify=deidentify, now=now)
 
 
 def record_print(store, patient_id: str, *, deidentified: bool, pages: int) -> None:

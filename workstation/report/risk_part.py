@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from workstation.display import interval_short, score_text
+from workstation.display import interval_short, score_text, source_words
 from workstation.report.content import InputRow, RiskRow, RiskSection, display_unit
 from workstation.report.deid import When, age_text
 
@@ -46,31 +46,10 @@ def _input_value(name: str, v, spec: dict | None, deidentify: bool) -> str:
 
 
 def _source(src: dict | None, when: When) -> tuple[str, str]:
-    """(when, what record) for one entry of Score.sources."""
-    if not src:
-        return "", ""
-    if src.get("entered"):
-        return "", "entered by the user"
-    if src.get("computed"):
-        frm = src.get("from")
-        frm = frm[0] if isinstance(frm, list) and frm else frm
-        frm = frm if isinstance(frm, dict) else {}
-        base = f" from {frm['display']}" if frm.get("display") else ""
-        return when.ago(frm.get("date")), f"computed: {src['computed']}{base}"
-    if src.get("assumed"):
-        return "", f"assumed: {src.get('note', 'no record')}"
-    table = src.get("table", "")
-    if table == "patients":
-        return "", "patient record"
-    if table in ("pgx", "outside_calls"):
-        kind = "outside call" if table == "outside_calls" else "pharmacogenomic result"
-        return when.ago(src.get("entered_at")), f"{kind} {src.get('gene', '')}".strip()
-    desc = str(src.get("display") or table)
-    if src.get("code"):
-        desc += f" ({'LOINC ' if table == 'observations' else ''}{src['code']})"
-    if src.get("relationship"):
-        desc += f", {src['relationship']}"
-    return when.ago(src.get("date")), desc
+    """(when, what record) for one entry of Score.sources: the window's words (:func:`source_words`), dated the
+    report's way."""
+    date, words = source_words(src, detail=False)
+    return (when.ago(date) if date else ""), words
 
 
 def _reason(text: str, specs: dict[str, dict]) -> str:

@@ -188,7 +188,11 @@ class Store:
             self.audit("open_patient", patient_id=patient_id)
         return prof
 
-    def delete_patient(self, patient_id: str) -> None:
+    def delete_patient(self, patient_id: str):
+        """Delete the patient and all their data (audited); returns the change descriptor
+        (:class:`~workstation.store.changes.Changes`: that patient, every data table, the patient list)."""
+        from workstation.store.changes import ALL_TABLES, Changes
+
         self.patient(patient_id)
         with self.transaction() as con:
             for t in DATA_TABLES + ("results_cache",):
@@ -196,6 +200,7 @@ class Store:
             con.execute("DELETE FROM sources WHERE patient_id = ?", [patient_id])
             con.execute("DELETE FROM patients WHERE id = ?", [patient_id])
             audit.append(con, "delete_patient", patient_id=patient_id)
+        return Changes(frozenset({patient_id}), ALL_TABLES, True)
 
     # -- key material (used by workstation.store.keys) ------------------------------------------------------------
     @property

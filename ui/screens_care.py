@@ -1,0 +1,140 @@
+"""``python -m ui.screens_care OUTDIR [--store DIR]``: the point-of-care screenshots, at 1366×768 and 1600×1000, in
+the light and the dark theme (one command refreshes all of them in ``docs/screens/``).
+
+On the synthetic demo cohort (24 patients, fast key derivation, built once per run or kept in ``--store``):
+
+* ``care-ascvd-refused-<size>-<theme>.png``: Hiro Rossi (demo-0024, coronary heart disease on record), Risk tab,
+  the Pooled Cohort Equations selected: refused with the reason and the code list's source; PREVENT likewise.
+* ``care-indicators-ingrid-…``: Ingrid Ivanova (demo-0009): the banner's genomic indicators beside her medicines.
+* ``care-indicators-greta-…``: Greta Schmidt (demo-0007): her indicators (DPYD, TPMT, CYP2C9, CYP2C19, …).
+* ``care-check-capecitabine-…``: "capecitabine" checked from the banner for Greta (DPYD intermediate metabolizer).
+
+Driven by signals and single-shot timers; nothing sleeps.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+
+PASSPHRASE = "synthetic-demo-passphrase"
+SIZES = ((1366, 768), (1600, 1000))
+THEMES = ("light", "dark")
+ASCVD_PATIENT, INGRID, GRETA = "demo-0024", "demo-0009", "demo-0007"
+SETTLE_MS = 250
+
+
+def demo_store(folder: Path) -> Path:
+    from workstation import vault
+    from workstation.demo import build_demo_store
+
+    path = folder / "demo-patients.duckdb"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        build_demo_store(path, PASSPHRASE, n_patients=24, kdf=vault.FAST_KDF).close()
+    return path
+
+
+class CareShots:
+    """One window, one size and theme: unlock, then the four screens in turn."""
+
+    def __init__(self, app, win, session, out: Path, suffix: str) -> None:
+        self.app, self.win, self.session, self.out, self.suffix = app, win, session, out, suffix
+        self.saved: list[Path] = []
+        self.steps = [(ASCVD_PATIENT, "risk", self._ascvd), (INGRID, "overview", self._indicators("ingrid")),
+                      (GRETA, "overview", self._indicators("greta")), (GRETA, "overview", self._check)]
+        session.runner.error.connect(lambda text: (print(f"error: {text}", file=sys.stderr), app.exit(1)))
+
+    def save(self, name: str) -> None:
+        path = self.out / f"{name}-{self.suffix}.png"
+        self.win.grab().save(str(path))
+        self.saved.append(path)
+        print(path, flush=True)
+
+    def start(self) -> None:
+        self.session.patients_loaded.connect(self._listed)
+        self.session.unlock(self.win.store_path, passphrase=PASSPHRASE, use_keyring=False)
+
+    def _listed(self, _df) -> None:
+        self.session.patients_loaded.disconnect(self._listed)
+        self._next()
+
+    def _next(self) -> None:
+        if not self.steps:
+            self.app.exit(0)
+            return
+        pid, tab, then = self.steps.pop(0)
+        self.win.show_view(tab)
+        if self.session.profile is not None and self.session.profile.id == pid:
+            QTimer.singleShot(SETTLE_MS, then)
+            return
+
+        def ready(_pid, _alerts) -> None:
+            self.session.alerts_ready.disconnect(ready)
+            QTimer.singleShot(SETTLE_MS, then)
+
+        self.session.alerts_ready.connect(ready)
+        self.win.patients.select(pid)
+
+    def _ascvd(self) -> None:
+        self.win.views["risk"].select_model("pce2013_ascvd_10y")
+        QTimer.singleShot(SETTLE_MS, lambda: (self.save("care-ascvd-refused"), self._next()))
+
+    def _indicators(self, who: str):
+        return lambda: (self.save(f"care-indicators-{who}"), self._next())
+
+    def _check(self) -> None:
+        self.win.banner.check.setText("capecitabine")
+        self.win.check_medicine("capecitabine")
+        QTimer.singleShot(SETTLE_MS, lambda: (self.save("care-check-capecitabine"), self._next()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Point-of-care screenshots at two sizes in both themes.")
+    ap.add_argument("outdir", type=Path)
+    ap.add_argument("--store", type=Path, help="folder to keep the demo store in between runs")
+    args = ap.parse_args(sys.argv[1:] if argv is None else argv)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from ui.app import configure, ensure_app
+    from ui.main_window import MainWindow
+    from ui.runner import Runner
+    from ui.session import Session
+    from ui.settings_store import ephemeral
+
+    app = ensure_app()
+    saved = 0
+    with tempfile.TemporaryDirectory(prefix="ws-care-shots-") as d:
+        path = demo_store(args.store or Path(d))
+        for theme_name in THEMES:
+            for w, h in SIZES:
+                prefs = ephemeral()
+                prefs.set("appearance/theme", theme_name)
+                configure(app, prefs)
+                runner = Runner()
+                session = Session(runner)
+                win = MainWindow(session, prefs, store_path=path)
+                win.resize(w, h)
+                win.show()
+                shots = CareShots(app, win, session, args.outdir, f"{w}x{h}-{theme_name}")
+                QTimer.singleShot(0, shots.start)
+                rc = app.exec()
+                if win.size().width() > w or win.size().height() > h:
+                    print(f"the window grew to {win.width()}x{win.height()} at {w}x{h}", file=sys.stderr)
+                    rc = 1
+                win.close()
+                runner.shutdown()
+                saved += len(shots.saved)
+                if rc != 0:
+                    return 1
+    return 0 if saved == 4 * len(SIZES) * len(THEMES) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
