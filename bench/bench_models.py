@@ -57,7 +57,7 @@ def patient():
     rows["analytes"] = [{"patient_id": "b1", "omics": "transcriptomics", "id_system": "probe_set:HG-U133A",
                          "analyte_id": p, "value": v + 0.1, "unit": "log2 intensity", "sample": "tumour"}
                         for p, v in zip(guard["probes"], guard["median_profile"])]
-    frames = {t: _frame(t, rows[t]) for t in FRAME_TABLES}
+    frames = {t: _frame(t, rows.get(t, [])) for t in (*FRAME_TABLES, "variants", "ref_blocks")}
     return PatientProfile(patient={"id": "b1", "name": "Bench", "birth_date": date(1966, 4, 2), "sex": "female"},
                           sources=_frame("sources", []), as_of=datetime(2024, 6, 1), **frames)
 

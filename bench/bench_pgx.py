@@ -114,7 +114,7 @@ def main() -> None:
             t = time.perf_counter()
             g = read_pgx_genotypes(path)
             t_read = time.perf_counter() - t
-            res = pgx.call_genotypes(g.variants, g.ref_blocks)
+            res = pgx.call_table(g.table)
             dt = time.perf_counter() - t
             print(f"{a.records:,}-record VCF.gz -> calls: {dt:.2f} s (read {t_read:.2f} s, "
                   f"{len(g.variants)} records kept; CYP2C19 {res.genes['CYP2C19'].diplotypes})")

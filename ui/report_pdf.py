@@ -212,6 +212,8 @@ def _pgx_html(c: ReportContent) -> str:
                  "defining positions present in the data.</p>")
     else:
         html += "<p class='muted'>No gene has a result (no genotype data or outside calls).</p>"
+    for note in getattr(g, "notes", ()):          # build refusal / variant-only / GRCh37 translation (core text)
+        html += f"<p class='small' style='margin-top: 2px'><b>Genome:</b> {_e(note)}</p>"
     if g.not_called:
         html += (f"<p class='small' style='margin-top: 2px'><b>No result</b> for {_e(', '.join(g.not_called))} "
                  f"(not in the data or not callable from a VCF; missing is not normal).</p>")

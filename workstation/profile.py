@@ -1,6 +1,12 @@
 """PatientProfile: an immutable snapshot of one patient, assembled by the store.
 
-Frames have exactly the columns of the same-named tables in ``workstation/store/schema.py``. Views, the
+Frames have exactly the columns of the same-named tables in ``workstation/store/schema.py``. The genome is NOT in
+the profile: ``variants`` and ``ref_blocks`` hold only the patient's genotypes at the positions the core needs
+(pharmacogene definition positions and polygenic-score positions, GRCh38, read by the store's SQL join in
+:func:`workstation.genome.reader.from_store`; a reference block is one row per covered position), ``genotypes`` is
+that :class:`~workstation.genome.reader.GenotypeTable` (build, refusal, coverage) and ``variant_summary`` counts
+the whole genome (records, reference blocks, build, coverage kind, per source). The Variants view pages through
+the store (``workstation.store.queries.variants_page``). Views, the
 pharmacogenomics caller and the model mapper read a profile; nothing writes to one. ``version`` changes whenever
 the patient's stored data changes (derived results are cached per version).
 """
@@ -13,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 FRAME_TABLES = ("observations", "conditions", "medications", "allergies", "family_history", "procedures",
-                "encounters", "variants", "ref_blocks", "analytes", "outside_calls")
+                "encounters", "analytes", "outside_calls")
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,6 @@ class PatientProfile:
     family_history: pd.DataFrame
     procedures: pd.DataFrame
     encounters: pd.DataFrame
-    variants: pd.DataFrame
-    ref_blocks: pd.DataFrame
     analytes: pd.DataFrame
     outside_calls: pd.DataFrame
     sources: pd.DataFrame
@@ -36,6 +40,10 @@ class PatientProfile:
     version: str = ""
     family: Any = None            # workstation.family.Family (latest stored version) or None
     family_version: int = 0
+    variants: pd.DataFrame = field(default_factory=pd.DataFrame)     # genotypes at the needed positions only
+    ref_blocks: pd.DataFrame = field(default_factory=pd.DataFrame)   # one row per covered needed position
+    genotypes: Any = None         # workstation.genome.reader.GenotypeTable (positions the core needs) or None
+    variant_summary: dict = field(default_factory=dict)   # see workstation.store.profile_query.variant_summary
 
     @property
     def id(self) -> str:

@@ -40,7 +40,7 @@ def _store() -> Store:
 def make_profile(*, birth_date: date, sex: str, as_of: datetime, pid: str = "p1", race: str | None = None,
                  **tables: list[dict]) -> PatientProfile:
     """Store one patient with these rows (table name -> list of column dicts) and return ``Store.profile``."""
-    unknown = set(tables) - set(FRAME_TABLES)
+    unknown = set(tables) - set(FRAME_TABLES) - {"variants", "ref_blocks"}
     assert not unknown, f"not profile tables: {unknown}"
     s = _store()
     if s.con.execute("SELECT 1 FROM patients WHERE id = ?", [pid]).fetchone() is not None:
@@ -48,9 +48,12 @@ def make_profile(*, birth_date: date, sex: str, as_of: datetime, pid: str = "p1"
     with s.transaction() as con:
         con.execute("INSERT INTO patients (id, name, birth_date, sex, race) VALUES (?, ?, ?, ?, ?)",
                     [pid, "Test Patient", birth_date, sex, race])
+        genome = bool(tables.get("variants") or tables.get("ref_blocks"))   # genotype rows: a GRCh38 VCF source
         source_id = con.execute(   # a provenance row, as every import writes
-            "INSERT INTO sources (patient_id, file_name, sha256, kind, importer) VALUES (?, 'test rows', '', "
-            "'test', 'tests.core.models_support') RETURNING id", [pid]).fetchone()[0]
+            "INSERT INTO sources (patient_id, file_name, sha256, kind, importer, details) VALUES (?, 'test rows', "
+            "'', ?, 'tests.core.models_support', ?) RETURNING id",
+            [pid, "vcf" if genome else "test",
+             '{"build": "GRCh38", "build_evidence": "test rows"}' if genome else None]).fetchone()[0]
         for table, rows in tables.items():
             if not rows:
                 continue

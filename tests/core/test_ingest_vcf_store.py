@@ -57,9 +57,10 @@ def test_import_counts_provenance_and_reimport(store, tmp_path):
 def test_grch37_accepted_but_flagged(store, tmp_path):
     header = ["##fileformat=VCFv4.1", "##contig=<ID=1,length=249250621>"]
     r = import_vcf(store, write_vcf(tmp_path / "b37.vcf", RECORDS[:1], header=header), patient_id="p")
-    assert r.status == "imported" and any("GRCh37" in w and "accepted but flagged" in w for w in r.warnings)
+    assert r.status == "imported" and any("GRCh37" in w and "no pharmacogenomic calls" in w for w in r.warnings)
     details = json.loads(store.con.execute("SELECT details FROM sources").fetchone()[0])
     assert details["grch37"] is True and details["build"] == "GRCh37" and details["warnings"] == r.warnings
+    assert details["pgx_refusal"] in r.warnings and details["coverage"] == "variant-only"
 
 
 def test_multi_sample_import_chooses_sample(store, tmp_path):

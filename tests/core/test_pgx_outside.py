@@ -133,10 +133,15 @@ def test_standard_on_an_uncertain_call_is_caution():
 
 def test_translated_build_is_caution():
     frame = all_ref_frame(["CYP2C9"])
-    _, recs = pgx.guidance(pgx.call_genotypes(frame, build="GRCh37"))
+    _, recs = pgx.guidance(pgx.call_genotypes(frame, translated_from="GRCh37"))
     levels = {r.level for r in recs if r.genes == ("CYP2C9",)}
     assert levels == {Level.CAUTION}
-    assert pgx.call_genotypes(frame, build="GRCh37").genes["CYP2C9"].translated
+    c = pgx.call_genotypes(frame, translated_from="GRCh37").genes["CYP2C9"]
+    assert c.translated and "from GRCh37 via position table" in c.completeness_text
+    # genotypes labelled GRCh37 (not translated) or with no build are refused, never called as if GRCh38
+    for build in ("GRCh37", None):
+        r = pgx.call_genotypes(frame, build=build)
+        assert r.refusal and not r.genes["CYP2C9"].called and r.genes["CYP2C9"].messages == (r.refusal,)
 
 
 def test_outside_call_forms_pharmcat_accepts():

@@ -45,6 +45,8 @@ def _batch(store: Store, folder: Path, name: str, kind: str, pid: str | None, fr
             b.upsert_patient(p)
         for table, df in frames.items():
             b.counts[table] = b.insert_frame(table, df)
+        if kind == "vcf":            # the synthetic genotypes are written in GRCh38 coordinates
+            b.details.update({"build": "GRCh38", "build_evidence": "synthetic fixture (GRCh38 coordinates)"})
 
 
 def _patient(i: int, rng: np.random.Generator) -> dict:

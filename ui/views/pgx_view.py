@@ -46,7 +46,8 @@ def _gene_status(c) -> str:
     outside = c.source == "outside call"
     if not c.diplotypes and not c.phenotype:
         return "needs outside call" if outside else "not called"
-    flags = [w for w, on in (("ambiguous", c.tie), ("incomplete", c.incomplete)) if on]
+    flags = [w for w, on in (("ambiguous", c.tie), ("incomplete", c.incomplete),
+                             ("from GRCh37 via position table", c.translated)) if on]
     return ", ".join(flags + (["outside call"] if outside else [])) or "called from VCF"
 
 
@@ -60,7 +61,8 @@ def genes_frame(result) -> pd.DataFrame:
                      "missing": shown,
                      "used": len(c.positions_used),
                      "source": "outside call" if c.source == "outside call" else "VCF",
-                     "status": _gene_status(c), "_note": "\n".join(c.messages)})
+                     "status": _gene_status(c),
+                     "_note": "\n".join(((c.completeness_text,) if c.completeness is not None else ()) + c.messages)})
     return pd.DataFrame(rows)
 
 

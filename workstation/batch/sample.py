@@ -261,16 +261,19 @@ def _gene_row_of(call) -> dict:
 
 def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.DataFrame | None = None,
                    outside_calls: list | None = None, sex: str | None = None, build: str | None = "GRCh38",
-                   scores: bool = True, cache: bool = True) -> SampleRecords:
+                   scores: bool = True, cache: bool = True, translated_from: str | None = None,
+                   refusal: str | None = None, notes: tuple[str, ...] = ()) -> SampleRecords:
     """Gene calls, CPIC recommendations (every level A/B drug with a result) and, with ``scores``, every polygenic
     score whose positions the table can hold (a score with too few of its variants called is a refusal with the
     reason, never a guess). Pure: same inputs, same records."""
     sex = normalise_sex(sex)
     v = variants if variants is not None else pd.DataFrame(columns=_VARIANT_COLS)
-    v, notes = apply_sex(_as_objects(v.reset_index(drop=True)), sex)
-    direct = not cache or bool(outside_calls) or (ref_blocks is not None and len(ref_blocks) > 0)
+    v, sex_notes = apply_sex(_as_objects(v.reset_index(drop=True)), sex)
+    direct = (not cache or bool(outside_calls) or (ref_blocks is not None and len(ref_blocks) > 0)
+              or bool(translated_from or refusal or notes))
     if direct:
-        result = call_genotypes(v, ref_blocks, list(outside_calls or []), build=build)
+        result = call_genotypes(v, ref_blocks, list(outside_calls or []), build=build,
+                                translated_from=translated_from, refusal=refusal, notes=tuple(notes))
         recs = guidance(result, None)[1]
         rrows = [recommendation_row(sample_id, r) for r in recs]
     else:
@@ -279,7 +282,15 @@ def analyse_sample(sample_id: str, variants: pd.DataFrame, *, ref_blocks: pd.Dat
         rrows = [{**r, "sample_id": sample_id} for r in rrows]
     grows = [{**_gene_row_of(c), "sample_id": sample_id} for c in result.genes.values()]
     srows = polygenic_scores(sample_id, v) if scores else []
-    return SampleRecords(sample_id, result, recs, grows, rrows, srows, notes)
+    return SampleRecords(sample_id, result, recs, grows, rrows, srows, sex_notes)
+
+
+def analyse_table(sample_id: str, table, **kw) -> SampleRecords:
+    """:func:`analyse_sample` on a :class:`workstation.genome.reader.GenotypeTable` (its build, translation,
+    refusal and notes), as ``pgx.call_table`` reads one."""
+    return analyse_sample(sample_id, table.variants, ref_blocks=table.ref_blocks,
+                          build="GRCh38" if table.refusal is None else table.build.build,
+                          translated_from=table.translated_from, refusal=table.refusal, notes=table.notes, **kw)
 
 
 def polygenic_scores(sample_id: str, variants: pd.DataFrame) -> list[dict]:

@@ -64,7 +64,7 @@ def _failed(t: Task, reason: str) -> list[tuple[str, str, str]]:
 
 def process_task(t: Task | dict, records: pd.DataFrame | None = None) -> list[tuple[str, str, str]]:
     """Analyse one sample. ``records`` is the joint VCF's shared record table (joint tasks only)."""
-    from workstation.batch.sample import analyse_sample, batch_positions
+    from workstation.batch.sample import analyse_sample
     from workstation.errors import WorkstationError
 
     if isinstance(t, dict):
@@ -82,16 +82,19 @@ def process_task(t: Task | dict, records: pd.DataFrame | None = None) -> list[tu
 
             variants, blocks, vcf_sample, build = genotype_frame(records, t.gts, t.pss), None, t.sample_id, "GRCh38"
         else:
-            from workstation.ingest.vcf import read_vcf
-            from workstation.pgx.vcf_source import _check_build
+            from workstation.batch.sample import analyse_table, score_positions
+            from workstation.genome.reader import from_file
 
             if not Path(t.input).is_file():
                 return _failed(t, f"{t.input}: the VCF does not exist")
-            data = read_vcf(t.input, sample=t.vcf_sample, positions=batch_positions())
-            _check_build(t.input, data.build)
-            variants, blocks, vcf_sample, build = data.variants, data.ref_blocks, data.sample, "GRCh38"
-        res = analyse_sample(t.sample_id, variants, ref_blocks=blocks, outside_calls=outside, sex=t.sex,
-                             build=build)
+            table = from_file(t.input, sample=t.vcf_sample, extra_positions=score_positions())
+            if table.refusal:                   # GRCh37 or unknown build: no calls, the sample fails with why
+                return _failed(t, f"{t.input}: {table.refusal}")
+            res = analyse_table(t.sample_id, table, outside_calls=outside, sex=t.sex)
+            variants, vcf_sample = table.variants, t.vcf_sample
+        if t.kind == KIND_JOINT:
+            res = analyse_sample(t.sample_id, variants, ref_blocks=blocks, outside_calls=outside, sex=t.sex,
+                                 build=build)
     except (WorkstationError, ValueError, OSError) as exc:
         reason = str(exc).removesuffix(" Nothing from this file was stored.")
         return _failed(t, reason)

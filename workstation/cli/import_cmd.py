@@ -15,7 +15,12 @@ from workstation.ingest.base import ImportResult
 
 def register(sub) -> None:
     p = sub.add_parser("import", help="import VCF, FHIR, omics or wearable files (format detected from content)")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--sample-map", metavar="FILE", help="a multi-sample VCF into several patients: lines "
+                   "'sample<TAB>patient id'; the VCF is parsed once")
+    p.add_argument("--callable-bed", metavar="BED", action="append", default=[],
+                   help="the lab's callable-regions BED for the patient's genome (needs --patient): positions inside "
+                        "without a VCF record then count as reference; stored with provenance")
     p.add_argument("--patient", metavar="ID", help="the existing patient the files belong to (needed for VCF, "
                    "omics and wearable files, which carry no patient details)")
     p.add_argument("--sample", metavar="NAME", help="the sample to take from a multi-sample VCF or omics table")
@@ -23,6 +28,9 @@ def register(sub) -> None:
                    "HG-U133A), when the file has no '# platform=' line")
     p.add_argument("--scale", choices=["log2", "log10", "linear"], help="scale of a probe-set omics table's "
                    "values, when the file has no '# scale=' line")
+    p.add_argument("--build", choices=["GRCh38", "GRCh37"], help="genome build of a VCF as the lab states it; "
+                   "GRCh37 translates the pharmacogene positions through the shipped position table (CYP2D6 "
+                   "excepted) and labels every result 'from GRCh37 via position table'")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=cmd_import)
 
@@ -30,11 +38,42 @@ def register(sub) -> None:
 def cmd_import(args) -> int:
     results: list[ImportResult] = []
     exit_code = 0
+    beds = list(getattr(args, "callable_bed", []) or [])
+    if not args.files and not beds:
+        print("Name at least one file to import (or --callable-bed BED with --patient).", file=sys.stderr)
+        return 2
+    if beds and not args.patient:
+        print("A callable-regions BED belongs to one patient's genome: add --patient ID.", file=sys.stderr)
+        return 2
     with open_store_from_args(args) as store:
-        for f in args.files:
+        for f in args.files if getattr(args, "sample_map", None) else []:
+            from workstation.ingest.vcf_samples import import_vcf_samples, read_sample_map
+
             try:
-                declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale)) if v}
+                rs = import_vcf_samples(store, f, read_sample_map(args.sample_map), build=getattr(args, "build", None))
+            except WorkstationError as exc:
+                rs = [ImportResult(file=str(f), status="failed", message=str(exc))]
+                exit_code = max(exit_code, exc.exit_code)
+            for r in rs:
+                results.append(r)
+                if not args.json:
+                    _print(r)
+        for f in [] if getattr(args, "sample_map", None) else args.files:
+            try:
+                declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale),
+                                              ("build", getattr(args, "build", None))) if v}
                 r = import_file(store, f, patient_id=args.patient, sample=args.sample, declared=declared or None)
+            except WorkstationError as exc:
+                r = ImportResult(file=str(f), status="failed", message=str(exc))
+                exit_code = max(exit_code, exc.exit_code)
+            results.append(r)
+            if not args.json:
+                _print(r)
+        for f in beds:
+            from workstation.genome.coverage import import_callable_bed
+
+            try:
+                r = import_callable_bed(store, f, patient_id=args.patient)
             except WorkstationError as exc:
                 r = ImportResult(file=str(f), status="failed", message=str(exc))
                 exit_code = max(exit_code, exc.exit_code)

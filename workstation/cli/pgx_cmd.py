@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     src.add_argument("--vcf", metavar="FILE", help="a GRCh38 VCF (plain or .gz); nothing is stored")
     src.add_argument("--patient", metavar="ID", help="a stored patient")
     p.add_argument("--sample", metavar="NAME", help="sample column to use when the VCF holds several")
+    p.add_argument("--build", choices=["GRCh38", "GRCh37"], help="with --vcf: the build the lab states; GRCh37 "
+                   "translates the pharmacogene positions through the shipped position table (CYP2D6 excepted)")
     p.add_argument("--outside-calls", metavar="TSV", help="outside calls in PharmCAT's TSV format (CYP2D6, HLA…)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
@@ -38,6 +40,16 @@ def register(subparsers) -> None:
     o.add_argument("--date", metavar="YYYY-MM-DD", help="date of the test")
     o.add_argument("--json", action="store_true", help="print JSON")
     o.set_defaults(func=run_outside_call)
+    a = subparsers.add_parser("assert-coverage", help="record (audited) that an assay covered every defining "
+                              "position of some genes, so positions without a record count as reference",
+                              description="Only this, a gVCF or a callable-regions BED turns a missing position "
+                                          "into reference; the assertion is audited and named on every result.")
+    a.add_argument("--patient", metavar="ID", required=True)
+    a.add_argument("--genes", metavar="G1,G2", required=True, help="comma-separated genes, e.g. DPYD,TPMT")
+    a.add_argument("--assay", metavar="TEXT", required=True, help="the test and lab whose coverage is asserted")
+    a.add_argument("--by", metavar="NAME", help="who makes the assertion (default: the OS user in the audit row)")
+    a.add_argument("--json", action="store_true", help="print JSON")
+    a.set_defaults(func=run_assert_coverage)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,11 +62,10 @@ def run(args: argparse.Namespace) -> int:
     if args.vcf:
         from workstation.pgx.vcf_source import read_pgx_genotypes
 
-        g = read_pgx_genotypes(args.vcf, sample=args.sample)
-        from workstation.batch.sample import analyse_sample   # the batch's per-sample function (same results)
+        g = read_pgx_genotypes(args.vcf, sample=args.sample, build=getattr(args, "build", None))
+        from workstation.batch.sample import analyse_table   # the batch's per-sample function (same results)
 
-        result = analyse_sample(g.sample or "", g.variants, ref_blocks=g.ref_blocks, outside_calls=outside,
-                                scores=False).result
+        result = analyse_table(g.sample or "", g.table, outside_calls=outside, scores=False).result
     else:
         from workstation.cli.common import open_store_from_args
 
@@ -69,14 +80,24 @@ def run(args: argparse.Namespace) -> int:
         result = pgx.call_profile(profile)
         if outside:
             extra = {c.gene: c for c in outside}
-            result = pgx.PgxResult({**result.genes, **extra}, result.build)
+            result = pgx.PgxResult({**result.genes, **extra}, result.build, result.messages,
+                                   result.translated_from, result.refusal)
         meds = profile.medications
     alerts, recs = pgx.guidance(result, meds if meds is not None else pd.DataFrame())
     if args.json:
         print_json({"genes": {g: c.to_json() for g, c in result.genes.items()},
+                    "build": result.build, "translated_from": result.translated_from, "refusal": result.refusal,
+                    "notes": list(result.messages),
                     "alerts": [a.to_json() for a in alerts],
                     "recommendations": [r.to_json() for r in recs]})
-        return 0
+        return 2 if result.refusal else 0
+    if result.refusal:                       # no VCF calls: one sentence naming the build and what to do
+        import sys
+
+        print(result.refusal, file=sys.stderr)
+        return 2
+    for note in result.messages:
+        print(f"note: {note}")
     for g, c in result.genes.items():
         if c.called:
             line = f"{g}: {' or '.join(c.diplotypes)} — {c.phenotype or 'phenotype not assigned'}"
@@ -84,8 +105,13 @@ def run(args: argparse.Namespace) -> int:
                 line += f" (activity score {c.activity_score:g})"
             if c.source != "vcf":
                 line += f" [{c.source}]"
-            if c.missing_positions:
-                line += f"; {len(c.missing_positions)} positions missing"
+            if c.translated:
+                from workstation.genome.positions import TRANSLATION_LABEL
+
+                line += f" [{TRANSLATION_LABEL}]"
+            comp = c.completeness
+            if comp is not None and (not comp.complete or comp.from_bed or comp.from_assertion):
+                line += f" — {c.completeness_text}"
         elif c.phenotype:
             line = f"{g}: {c.phenotype} [{c.source_diplotype}]"
         else:
@@ -116,4 +142,21 @@ def run_outside_call(args: argparse.Namespace) -> int:
         print_json({"patient": res.patient_id, "source_id": res.source_id, "genes": list(res.genes)})
     else:
         print(f"Stored outside call(s) for {', '.join(res.genes)} (patient {res.patient_id}).")
+    return 0
+
+
+def run_assert_coverage(args: argparse.Namespace) -> int:
+    from workstation.cli.common import open_store_from_args
+    from workstation.genome.coverage import assert_coverage
+
+    store = open_store_from_args(args)
+    try:
+        genes = [g.strip() for g in args.genes.split(",") if g.strip()]
+        res = assert_coverage(store, args.patient, genes, assay=args.assay, asserted_by=args.by)
+    finally:
+        store.close()
+    if args.json:
+        print_json(res.to_json())
+    else:
+        print(res.message)
     return 0

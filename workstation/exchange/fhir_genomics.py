@@ -79,7 +79,9 @@ def call_note(call: GeneCall, version: str) -> str:
     else:
         parts = [f"{call.gene}: called by the workstation {version} from the patient's stored genotypes "
                  f"({len(call.positions_used)} defining positions used)"]
-    if call.missing_positions:
+    if call.completeness is not None:
+        parts.append(call.completeness_text.rstrip("."))   # the one wording (workstation.pgx.completeness)
+    elif call.missing_positions:
         parts.append(f"{len(call.missing_positions)} defining positions missing (no-calls, not assumed reference)")
     if call.tie:
         parts.append(f"ambiguous: {len(call.diplotypes)} diplotypes fit equally well")

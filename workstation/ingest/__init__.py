@@ -49,7 +49,8 @@ def importer_for(fmt: str, path: Path | str = ""):
 def import_file(store, path: Path | str, *, patient_id: str | None = None, sample: str | None = None,
                 progress: Progress | None = None, declared: dict | None = None) -> ImportResult:
     """Detect the format of ``path`` and import it (see the module docstring). ``declared`` (omics tables only:
-    ``{"platform": ..., "scale": ...}``) says at import what the file's ``# key=value`` lines may also say."""
+    ``{"platform": ..., "scale": ...}``; VCF: ``{"build": "GRCh38" | "GRCh37"}``, the build the lab states — GRCh37
+    opts in to translating the pharmacogene positions) says at import what the file may also say."""
     fmt = detect(path)
     fn = importer_for(fmt, path)
     if fmt == "omics" and declared:
@@ -57,7 +58,8 @@ def import_file(store, path: Path | str, *, patient_id: str | None = None, sampl
     if fmt == "vcf":
         from workstation.ingest.common import require_patient
         pid = require_patient(store, path, patient_id)
-        return fn(store, path, patient_id=pid, sample=sample, progress=progress)
+        return fn(store, path, patient_id=pid, sample=sample, progress=progress,
+                  build=(declared or {}).get("build"))
     if fmt == "fhir-ndjson":
         return fn(store, path, patient_id=patient_id, progress=progress, ndjson=True)
     if fmt == "fhir":

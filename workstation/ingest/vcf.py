@@ -93,13 +93,17 @@ def read_vcf(path: Path | str, *, sample: str | None = None,
 
 
 def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None = None,
-               progress: Progress | None = None) -> ImportResult:
+               progress: Progress | None = None, build: str | None = None) -> ImportResult:
     """Stream one sample of a VCF into ``variants`` (and gVCF blocks into ``ref_blocks``), all or nothing.
 
     Re-importing the same bytes for the same patient returns status "already imported" and changes nothing.
-    GRCh37 files are accepted and flagged in the result's warnings and the provenance details.
+    The build is settled here and stored with the source (header, else REF alleles at known sites; ``build`` is the
+    build the user states: ``'GRCh37'`` opts in to translating the pharmacogene positions, ``'GRCh38'`` asserts the
+    build of a file whose header is silent). A GRCh37 or unknown-build file is stored, but PGx refuses it (one
+    sentence, also in the result's warnings) unless GRCh37 was chosen. The coverage kind (gVCF, all sites,
+    variant-only) is stored too; a variant-only file gets one sentence on what would make calls complete.
     """
-    from workstation.store import already_imported, file_info, import_batch
+    from workstation.store import already_imported, file_info
 
     progress = ensure(progress)
     path = Path(path)
@@ -108,23 +112,34 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
     progress.set(0.0, "Reading the VCF header")
     h = read_header(path)
     idx = h.sample_index(sample)
-    chosen = h.samples[idx]
     progress.check()
     info = file_info(path)
     prev = already_imported(store, info, patient_id)
+    if prev is not None and build and build != _current_choice(store, prev, patient_id):
+        return _record_build_choice(store, h, info, prev, patient_id, build)
     if prev is not None:
         return ImportResult(file=str(path), status="already imported", kind="vcf",
                             counts=_json(prev.get("counts")), patient_ids=[patient_id],
                             source_id=int(prev["id"]),
                             message=f"{info.name} was already imported on {prev.get('imported_at')}; nothing "
                                     "was changed.")
-    warnings = _warnings(h)
+    return _import_sample(store, h, info, idx, patient_id, build=build, progress=progress)
+
+
+def _import_sample(store, h: VcfHeader, info, idx: int, patient_id: str, *, build: str | None,
+                   progress: Progress, source: str | None = None) -> ImportResult:
+    """One sample of the file into one patient, in one transaction (``source``: raw columns already parsed)."""
+    from workstation.store import import_batch
+
+    path = h.path
+    chosen = h.samples[idx]
+    warnings = list(h.warnings)
     progress.check()
     with import_batch(store, info, kind="vcf", importer="vcf", importer_version=IMPORTER_VERSION,
                       patient_id=patient_id) as batch:
         batch.upsert_patient({"id": patient_id})
-        parsed = parsed_sql(h, idx)
-        with _gzip_check(h), _watch(batch.con, progress, 0.02, 0.9, "Importing variants"):
+        parsed = parsed_sql(h, idx, source=source)
+        with (_gzip_check(h) if source is None else _nothing()), _watch(batch.con, progress, 0.02, 0.9, "Importing variants"):
             n_var = _run(batch.con, h, None, lambda: batch.insert_select("variants", checked_variants_sql(parsed)),
                          parsed=parsed, parsed_with_rn=parsed_sql(h, idx, with_rn=True))
         progress.check()
@@ -139,22 +154,111 @@ def import_vcf(store, path: Path | str, *, patient_id: str, sample: str | None =
         if n_var == 0:
             warnings.append("the file holds no variant records")
         batch.counts.update({"variants": n_var, "ref_blocks": n_blocks})
-        batch.details.update({"build": h.build, "build_evidence": h.build_evidence, "grch37": h.build == "GRCh37",
+        gt = _settle_genome(batch, h, build, n_blocks, info.name)
+        warnings.extend(w for w in (gt.refusal, *gt.notes) if w)
+        batch.details.update({"build": gt.build.build, "build_evidence": gt.build.evidence,
+                              "build_declared": gt.build.declared, "build_choice": build,
+                              "header_build": h.build, "coverage": gt.coverage_kind,
+                              "pgx_refusal": gt.refusal, "grch37": gt.build.build == "GRCh37",
                               "sample": chosen, "samples_in_file": list(h.samples), "vcf_version": h.version,
                               "compression": "bgzf" if h.bgzf else ("gzip" if h.compressed else "none")})
         batch.warnings.extend(warnings)
         progress.set(0.99, "Saving")
         progress.check()                       # last point where cancelling still leaves nothing
     progress.set(1.0, "Imported")
-    build = h.build or "unknown genome build"
+    build = gt.build.build or "unknown genome build"
     return ImportResult(file=str(path), status="imported", kind="vcf",
                         counts={"variants": n_var, "ref_blocks": n_blocks}, patient_ids=[patient_id],
                         source_id=batch.source_id, warnings=warnings,
                         message=f"Imported {n_var:,} variant records of sample {chosen} ({build}) from {info.name}.")
 
 
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _current_choice(store, prev: dict, patient_id: str) -> str | None:
+    """The build choice in force for a stored VCF source: its own, or the latest ``build-choice`` row for it."""
+    choice = _json(prev.get("details")).get("build_choice")
+    for (details,) in store.con.execute("SELECT details FROM sources WHERE patient_id = ? AND kind = 'build-choice' "
+                                        "ORDER BY id", [patient_id]).fetchall():
+        d = _json(details)
+        if d.get("vcf_source_id") == int(prev["id"]):
+            choice = d.get("build_choice")
+    return choice
+
+
+def _record_build_choice(store, h: VcfHeader, info, prev: dict, patient_id: str, build: str) -> ImportResult:
+    """The same file again with a build choice (``--build GRCh37`` after a refusal): the genome is not stored
+    twice; a small provenance row of kind ``build-choice`` records the choice (audited, changes the data version)
+    and the genotype reader applies it."""
+    import hashlib
+
+    from workstation.errors import UnsupportedBuild
+    from workstation.genome import build as gb
+    from workstation.genome.reader import header_build_call
+    from workstation.store import import_batch
+    from workstation.store.importing import FileInfo
+
+    d = _json(prev.get("details"))
+    hb = header_build_call(h.build, h.build_evidence, build)         # raises when the header says otherwise
+    if d.get("build") not in (None, build):
+        raise UnsupportedBuild(str(h.path), f"the stored genome was found to be {d.get('build')} "
+                               f"({d.get('build_evidence')}), not {build}")
+    key = f"{prev['id']}:{build}"
+    choice = FileInfo(h.path, f"build choice {build}: {info.name}", hashlib.sha256(key.encode()).hexdigest(), 0)
+    with import_batch(store, choice, kind="build-choice", importer="vcf", importer_version=IMPORTER_VERSION,
+                      patient_id=patient_id) as batch:
+        batch.details.update({"vcf_source_id": int(prev["id"]), "build_choice": build})
+    refusal = gb.refusal(d.get("build") or hb.build, d.get("build_evidence") or hb.evidence,
+                         translated=(build == gb.GRCH37))
+    return ImportResult(file=str(h.path), status="imported", kind="vcf", patient_ids=[patient_id],
+                        source_id=batch.source_id, warnings=[refusal] if refusal else [],
+                        message=f"{info.name} was already imported; its genome build is now recorded as {build} "
+                                + ("(pharmacogene positions translated through the position table)."
+                                   if build == gb.GRCH37 else "as stated."))
+
+
 # -- helpers ---------------------------------------------------------------------------------------------------
+@dataclass
+class _Genome:
+    build: object
+    refusal: str | None
+    coverage_kind: str
+    notes: list[str]
+
+
+def _settle_genome(batch, h: VcfHeader, declared: str | None, n_blocks: int, name: str) -> _Genome:
+    """Build (header / stated / known-site REF alleles) and coverage kind of the file just inserted, through the
+    shared genotype reader on the new rows, so import and PGx agree."""
+    from workstation.genome.reader import VARIANT_ONLY_SENTENCE, genotypes_at, header_build_call
+
+    from workstation.genome import build as gb
+
+    hb = header_build_call(h.build, h.build_evidence, declared)
+    sid = batch.source_id
+    if hb.build is not None and not hb.declared:        # the header settles it: no need to look at the records
+        refusal = gb.refusal(hb.build, hb.evidence, translated=(declared == "GRCh37" and hb.build == gb.GRCH37))
+        t = _Genome(hb, refusal, "", [])
+    else:
+        t = genotypes_at(batch.con, "SELECT chrom, pos, ref, alt, gt, phased, ps, source_id FROM variants "
+                                    "WHERE source_id = ?",
+                         "SELECT chrom, start_pos, end_pos, 'gvcf' AS basis, source_id FROM ref_blocks "
+                         "WHERE source_id = ?", [sid], header_build=hb, translate=(declared == "GRCh37"), name=name)
+    if n_blocks:
+        kind = "gvcf"
+    elif batch.con.execute("SELECT 1 FROM variants WHERE source_id = ? AND gt IN ('0/0', '0|0', '0') LIMIT 1",
+                           [sid]).fetchone():           # a plain IN, not a regex: this scans a variant-only genome
+        kind = "all-sites"
+    else:
+        kind = "variant-only"
+    notes = [VARIANT_ONLY_SENTENCE.format(name=name)] if kind == "variant-only" else []
+    return _Genome(t.build, t.refusal, kind, notes)
+
+
 def _warnings(h: VcfHeader) -> list[str]:
+    """Warnings of a plain read (``read_vcf``); an import says the PGx refusal sentence instead."""
     w = list(h.warnings)
     if h.build == "GRCh37":
         w.append("genome build GRCh37 (hg19): accepted but flagged — positions differ from GRCh38, so "

@@ -30,6 +30,13 @@ _BUILD_WORDS = (
     ("GRCh37", re.compile(r"grch37|hg19|hs37|b37|human_g1k_v37|gca_000001405\.1\b", re.I)),
 )
 _MAX_HEADER_LINES = 1_000_000
+# Contig names that exist in one build only: GRCh37's unplaced scaffolds GL000xxx.1 (b37) / chrUn_gl000xxx (hg19)
+# and the 1000 Genomes decoy hs37d5; GRCh38's KI270xxx / GL000xxx "v1" scaffolds and the decoy hs38d1 (NCBI
+# assembly reports GCF_000001405.13 and .26, sequence names).
+_CONTIG_NAMES = (
+    ("GRCh38", re.compile(r"^(chrUn_|chr[0-9XY]+_)?(KI27\d{4}|GL00\d{4})v1(_random|_alt)?$|^hs38d1$", re.I)),
+    ("GRCh37", re.compile(r"^(GL00\d{4}\.1|chrUn_gl00\d{4}|chr[0-9]+_gl00\d{4}_random|hs37d5|NC_007605)$", re.I)),
+)
 
 
 @dataclass
@@ -186,6 +193,11 @@ def detect_build(meta: list[str]) -> tuple[str | None, str, list[str]]:
                 b = CHR1_LENGTH.get(int(m_len.group(1)))
                 if b:
                     votes.append((b, f"chr1 length {int(m_len.group(1)):,} in ##contig"))
+            if m_id:
+                for b, rx in _CONTIG_NAMES:
+                    if rx.match(m_id.group(1)):
+                        votes.append((b, f"contig {m_id.group(1)} exists only in {b}"))
+                        break
             m_asm = re.search(r"[<,]assembly=([^,>]+)", line)
             if m_asm:
                 b = _build_word(m_asm.group(1))

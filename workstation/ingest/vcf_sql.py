@@ -77,13 +77,17 @@ def _int(expr: str) -> str:
 
 
 def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = None,
-               with_rn: bool = False) -> str:
+               with_rn: bool = False, keep_blocks: bool = False, source: str | None = None) -> str:
     """SELECT of the ``variants`` columns (minus patient_id/source_id) plus ``rn`` (record number, NULL unless
     ``with_rn``), ``problem`` (the first invalid field, or NULL) and a few raw values for error messages.
 
     With ``positions_table`` (columns chrom, pos) only records at those positions are kept, plus any record whose
     POS is not a number (so that it is reported, not skipped); the filter runs on the raw columns before any FORMAT
     parsing, so a few positions come quickly out of a whole genome.
+    ``source`` reads the raw columns from a table already holding them (a joint VCF parsed once for several
+    samples, ``vcf_samples.py``) instead of ``read_csv`` (not with ``with_rn``).
+    ``keep_blocks`` also keeps every record with INFO ``END=`` (a gVCF reference block may cover a position without
+    starting at it).
     Columns a caller does not select are pruned by DuckDB's optimiser, so the raw_* helpers cost nothing then.
     """
     sample_name = h.samples[sample_idx]
@@ -96,10 +100,11 @@ def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = N
     if positions_table:
         # A record whose POS is not a number cannot be placed, so it is kept (and named as the file's error)
         # rather than silently left out of a positions read.
+        blocks = " OR contains(info, 'END=')" if keep_blocks else ""
         pre = (f"WHERE try_cast(p AS BIGINT) IN (SELECT pos FROM {positions_table}) "
-               "OR try_cast(p AS BIGINT) IS NULL")
+               f"OR try_cast(p AS BIGINT) IS NULL{blocks}")
         keep = (f"WHERE r1.pos_n IS NULL OR EXISTS (SELECT 1 FROM {positions_table} w "
-                "WHERE w.chrom = r1.chrom AND w.pos = r1.pos_n)")
+                f"WHERE w.chrom = r1.chrom AND w.pos = r1.pos_n){blocks.replace('info', 'r1.info')}")
     fid = "0"
     if h.common_formats:
         fid = "CASE fmt " + " ".join(f"WHEN {lit(f)} THEN {i}" for i, f in enumerate(h.common_formats, 1)) + \
@@ -109,7 +114,7 @@ def parsed_sql(h: VcfHeader, sample_idx: int, *, positions_table: str | None = N
 WITH r0 AS (
     SELECT {'ordinality' if with_rn else 'NULL::BIGINT'} AS rn, c, p, vid, ref, alt, q, filter, info, fmt,
            {scol} AS s, try_cast(p AS BIGINT) AS pos_n
-    FROM {read_csv_sql(h, with_rn=with_rn)} {pre}
+    FROM {source if source and not with_rn else read_csv_sql(h, with_rn=with_rn)} {pre}
 ), r1 AS (
     SELECT *, {chrom} AS chrom FROM r0
 ), r2 AS (

@@ -2,7 +2,8 @@
 
 Public API (pure Python, no Qt):
 
-* :func:`call_genotypes(variants, ref_blocks=None, outside_calls=None) -> PgxResult`
+* :func:`call_genotypes(variants, ref_blocks=None, outside_calls=None, *, build="GRCh38") -> PgxResult`
+* :func:`call_table(genotype_table, outside_calls=None)` for a :class:`workstation.genome.reader.GenotypeTable`
 * :func:`call_profile(profile) -> PgxResult` for a stored patient's :class:`~workstation.profile.PatientProfile`
 * :func:`guidance(result, medications) -> (alerts, recommendations)`; each carries a :class:`~workstation.levels.Level`
 * :func:`outside_call` / :func:`read_outside_calls` for CYP2D6 (copy number), HLA-A, HLA-B, MT-RNR1 and overrides
@@ -12,7 +13,7 @@ Resource tables live in resources/pgx/ (each row cites its source) and are loade
 """
 from __future__ import annotations
 
-from workstation.pgx.caller import call_genotypes
+from workstation.pgx.caller import call_genotypes, call_table
 from workstation.pgx.genotype import definition_positions
 from workstation.pgx.guidance import guidance
 from workstation.pgx.model import Alert, GeneCall, PgxResult, Recommendation
@@ -27,11 +28,12 @@ def call_profile(profile) -> PgxResult:
     from workstation.store.outside_calls import provenance
 
     outs = from_frame(profile.outside_calls, provenance(getattr(profile, "sources", None)))
-    summary = getattr(profile, "variant_summary", None)      # the source build, when the store records one
-    build = summary.get("build") if isinstance(summary, dict) else getattr(summary, "build", None)
-    return call_genotypes(profile.variants, profile.ref_blocks, outs, build=build or "GRCh38")
+    table = getattr(profile, "genotypes", None)     # workstation.genome.reader.GenotypeTable, read by the store
+    if table is not None:
+        return call_table(table, outs)
+    return call_genotypes(profile.variants, profile.ref_blocks, outs, build=None)
 
 
 __all__ = ["Alert", "GeneCall", "Phenoconversion", "PgxResult", "Recommendation", "all_phenoconversions",
-           "call_genotypes", "call_profile", "phenoconvert",
+           "call_genotypes", "call_profile", "call_table", "phenoconvert",
            "definition_positions", "guidance", "outside_call", "read_outside_calls"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workstation.pgx import dpyd as dpyd_mod
+from workstation.pgx.completeness import Completeness, assess
 from workstation.pgx.genotype import GeneGenotype, gene_genotypes
 from workstation.pgx.matcher import MatchOutcome, match_gene
 from workstation.pgx.model import SOURCE_OUTSIDE, SOURCE_VCF, GeneCall, PgxResult
@@ -172,20 +173,39 @@ def _lowest_function(gdef: GeneDef, gg: GeneGenotype) -> GeneCall:
 
 
 def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = None,
-                   outside_calls=None, *, build: str | None = "GRCh38") -> "PgxResult":
-    """Call every gene in scope from a genotype frame; merge outside calls (frame or list of GeneCall).
+                   outside_calls=None, *, build: str | None = "GRCh38", translated_from: str | None = None,
+                   refusal: str | None = None, notes: tuple[str, ...] = ()) -> "PgxResult":
+    """Call every gene in scope from a genotype table (GRCh38 positions); merge outside calls (frame or list).
 
+    ``build`` is the build of the positions in ``variants`` — anything but GRCh38 (including None, unknown) makes
+    no VCF call and says why in one sentence (``refusal`` gives that sentence directly). ``translated_from``
+    ('GRCh37') marks genotypes already moved through the position table (workstation.genome): every call is then
+    labelled "from GRCh37 via position table" and its guidance is at most CAUTION.
     An outside call for a gene also called here replaces it (PharmCAT lets outside calls override), with a message.
+    Each VCF call carries its :class:`~workstation.pgx.completeness.Completeness`.
     """
+    from workstation.genome.build import refusal as build_refusal
+    from workstation.genome.positions import TRANSLATION_LABEL
+
+    if refusal is None and translated_from is None:
+        refusal = build_refusal(build, f"the genotypes are labelled {build}" if build
+                                else "no build was given with the genotypes")
     defs = gene_definitions()
-    ggs = gene_genotypes(variants, ref_blocks)
     genes: dict[str, GeneCall] = {}
-    for g in GENE_ORDER:
-        genes[g] = _lowest_function(defs[g], ggs[g]) if g in LOWEST_FUNCTION else _generic(defs[g], ggs[g])
-    if build not in (None, "GRCh38"):       # positions translated from another build: guidance at most CAUTION
-        genes = {g: GeneCall(**{**c.__dict__, "translated": True, "messages": c.messages + (
-            f"genotypes translated from {build} to GRCh38 positions; a translated call is shown with caution",)})
-                 for g, c in genes.items()}
+    if refusal:
+        for g in GENE_ORDER:
+            genes[g] = GeneCall(g, incomplete=True, messages=(refusal,),
+                                completeness=Completeness(n_total=len(defs[g].loci), refused=refusal))
+    else:
+        ggs = gene_genotypes(variants, ref_blocks)
+        for g in GENE_ORDER:
+            c = _lowest_function(defs[g], ggs[g]) if g in LOWEST_FUNCTION else _generic(defs[g], ggs[g])
+            comp = assess(defs[g], ggs[g], c, translated_from=translated_from)
+            extra = {"completeness": comp}
+            if translated_from:       # positions translated from another build: guidance at most CAUTION
+                extra.update(translated=True, messages=c.messages + (
+                    f"genotypes {TRANSLATION_LABEL} ({translated_from} to GRCh38); shown with caution",))
+            genes[g] = GeneCall(**{**c.__dict__, **extra})
     outs = outside_calls if isinstance(outside_calls, list) else from_frame(outside_calls)
     for oc in outs:
         if oc.gene in genes and genes[oc.gene].source == SOURCE_OUTSIDE:
@@ -198,4 +218,12 @@ def call_genotypes(variants: pd.DataFrame, ref_blocks: pd.DataFrame | None = Non
     for g in OUTSIDE_ONLY:
         genes.setdefault(g, GeneCall(g, source="outside call", messages=(
             f"{g} is not called from VCF data ({_OUTSIDE_WHY.get(g, 'outside test needed')}); add an outside call",)))
-    return PgxResult(genes=genes, build=build)
+    return PgxResult(genes=genes, build=translated_from or build, messages=tuple(notes) + ((refusal,) if refusal else ()),
+                     translated_from=translated_from, refusal=refusal)
+
+
+def call_table(table, outside_calls=None) -> "PgxResult":
+    """Calls from a :class:`workstation.genome.reader.GenotypeTable` (file or store): its build, refusal and notes."""
+    return call_genotypes(table.variants, table.ref_blocks, outside_calls,
+                          build="GRCh38" if table.refusal is None else table.build.build,
+                          translated_from=table.translated_from, refusal=table.refusal, notes=table.notes)

@@ -12,7 +12,7 @@ ps) and optionally a ``ref_blocks`` frame (gVCF reference blocks). Rules (PharmC
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -45,6 +45,7 @@ class GeneGenotype:
     alleles: dict[int, SampleAllele]
     missing: list[Locus]
     messages: list[str]
+    assumed: dict[int, str] = field(default_factory=dict)   # pos -> 'bed' | 'assertion' (reference without a record)
 
     @property
     def haploid(self) -> bool:
@@ -171,6 +172,7 @@ def _one_gene(gdef: GeneDef, by_key: dict, ref_blocks: pd.DataFrame | None) -> G
     messages: list[str] = []
     no_record = [lc.pos for lc in gdef.loci if (gdef.chrom, lc.pos) not in by_key]
     covered = _covered(ref_blocks, gdef.chrom, no_record)
+    assumed = _assumed_basis(ref_blocks, gdef.chrom, covered)
     for lc in gdef.loci:
         rows = by_key.get((gdef.chrom, lc.pos))
         if not rows:
@@ -195,7 +197,27 @@ def _one_gene(gdef: GeneDef, by_key: dict, ref_blocks: pd.DataFrame | None) -> G
         else:
             (a1, a2), phased, ps = call
             alleles[lc.pos] = SampleAllele(lc.pos, a1, a2, phased, ps, haploid=haploid and a1 == a2)
-    return GeneGenotype(gdef.gene, alleles, missing, messages)
+    return GeneGenotype(gdef.gene, alleles, missing, messages, assumed)
+
+
+def _assumed_basis(blocks: pd.DataFrame | None, chrom: str, covered: set[int]) -> dict[int, str]:
+    """Covered positions whose only coverage is a callable-regions BED or a coverage assertion (``basis`` column of
+    the genotype table, workstation.genome.reader); a gVCF block wins where both cover a position."""
+    if not covered or blocks is None or "basis" not in blocks.columns or len(blocks) == 0:
+        return {}
+    b = blocks[(blocks["chrom"] == chrom) & blocks["basis"].isin(["bed", "assertion"])]
+    out: dict[int, str] = {}
+    for r in b.itertuples(index=False):
+        for p in covered:
+            if int(r.start_pos) <= p <= int(r.end_pos):
+                out.setdefault(p, r.basis)
+    if out:
+        g = blocks[(blocks["chrom"] == chrom) & (blocks["basis"] == "gvcf")]
+        for r in g.itertuples(index=False):
+            for p in list(out):
+                if int(r.start_pos) <= p <= int(r.end_pos):
+                    out.pop(p)
+    return out
 
 
 def _merge_calls(lc: Locus, calls: list, messages: list[str]):

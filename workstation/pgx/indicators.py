@@ -95,8 +95,10 @@ def indicators(result: PgxResult, recommendations: list[Recommendation]) -> list
         level = worst or Level.CAUTION
         high = any(w in HIGH_RISK for w in (call.phenotype or "").split(" OR ")) or bool(call.allele_status)
         drug_levels = tuple(sorted(by_drug.items(), key=lambda kv: (kv[1].rank, kv[0])))
+        comp = call.completeness            # issue 11: an incomplete or translated call says so, in its one wording
+        notes = (call.completeness_text,) if comp is not None and (not comp.complete or call.translated) else ()
         out.append(Indicator(gene, "; ".join(words), call.diplotypes[0] if call.diplotypes else None,
-                             call.activity_score, level, drug_levels, high, call.source))
+                             call.activity_score, level, drug_levels, high, call.source, notes))
     out.sort(key=lambda i: (i.level.rank, not i.high_risk, i.gene))
     return out
 

@@ -43,11 +43,19 @@ class GeneCall:
     translated: bool = False                         # genotypes translated from another build (GRCh37)
     provenance: tuple[tuple[str, str], ...] = ()     # outside calls: (field, value) such as lab, date, entered by
     lookup_keys: tuple[str, ...] = ()                # CPIC lookup keys that are not the phenotype (IFNL3)
+    completeness: Any = None                         # workstation.pgx.completeness.Completeness (VCF calls)
 
     @property
     def uncertain(self) -> bool:
         """The call is incomplete, tied or translated: guidance resting on it is at most ``Level.CAUTION``."""
         return bool(self.incomplete or self.tie or self.translated)
+
+    @property
+    def completeness_text(self) -> str:
+        """The one wording of how complete this result is (workstation.pgx.completeness.describe)."""
+        from workstation.pgx.completeness import describe
+
+        return describe(self)
 
     @property
     def called(self) -> bool:
@@ -73,6 +81,8 @@ class GeneCall:
             "translated": self.translated,
             "provenance": dict(self.provenance),
             "messages": list(self.messages),
+            "completeness": dict(self.completeness.to_json(), text=self.completeness_text)
+            if self.completeness is not None else None,
         }
 
 
@@ -83,12 +93,15 @@ class PgxResult:
     genes: dict[str, GeneCall]
     build: str | None = "GRCh38"
     messages: tuple[str, ...] = ()
+    translated_from: str | None = None     # 'GRCh37': every VCF call came through the position table
+    refusal: str | None = None             # one sentence: why no VCF call was made (build unknown / GRCh37)
 
     def get(self, gene: str) -> GeneCall | None:
         return self.genes.get(gene)
 
     def to_json(self) -> dict[str, Any]:
-        return {"genes": {g: c.to_json() for g, c in self.genes.items()}}
+        return {"genes": {g: c.to_json() for g, c in self.genes.items()}, "build": self.build,
+                "translated_from": self.translated_from, "refusal": self.refusal, "messages": list(self.messages)}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Reading the genotypes PGx needs straight from a VCF (``workstation pgx --vcf``), storing nothing.
 
-Uses ``workstation.ingest.vcf.read_vcf(path, sample=..., positions=...)``: the VCF importer's own parser, with
-the ~1,200 defining positions pushed down into DuckDB so even a whole-genome VCF is read in seconds.
+A thin wrapper over :func:`workstation.genome.reader.from_file` — the same genotype reader the store path uses
+(definition positions pushed down into DuckDB, gVCF blocks that *cover* a position counted, the build checked).
 """
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from workstation.errors import UnsupportedBuild
-from workstation.pgx.genotype import definition_positions
-
 
 @dataclass
 class PgxGenotypes:
@@ -20,18 +17,13 @@ class PgxGenotypes:
     ref_blocks: pd.DataFrame
     build: str | None
     sample: str | None
+    table: object = None            # the GenotypeTable (build, refusal, coverage, notes)
 
 
-def read_pgx_genotypes(path: str | Path, *, sample: str | None = None) -> PgxGenotypes:
-    """Genotypes at the PGx defining positions; refuses a GRCh37 VCF (no liftover guessing)."""
-    from workstation.ingest.vcf import read_vcf
+def read_pgx_genotypes(path: str | Path, *, sample: str | None = None, build: str | None = None) -> PgxGenotypes:
+    """Genotypes at the PGx defining positions. A GRCh37 or unknown-build file gives a table whose ``refusal``
+    names the build and what to do; ``build='GRCh37'`` opts in to the position table."""
+    from workstation.genome.reader import from_file
 
-    data = read_vcf(path, sample=sample, positions=definition_positions())
-    _check_build(path, data.build)
-    return PgxGenotypes(data.variants, data.ref_blocks, data.build, data.sample)
-
-
-def _check_build(path, build: str | None) -> None:
-    if build == "GRCh37":
-        raise UnsupportedBuild(str(path), "this VCF is on genome build GRCh37; pharmacogenomic calling needs "
-                               "GRCh38 positions and the program does not guess a liftover", field="##reference")
+    t = from_file(path, sample=sample, build=build)
+    return PgxGenotypes(t.variants, t.ref_blocks, t.build.build, sample, t)

@@ -82,6 +82,7 @@ class PgxSection:
     basis: tuple[RecommendationBasis, ...]
     other_actionable: tuple[str, ...]   # "avoid: clopidogrel, ..." / "adjust: ..." for drugs the patient does not take
     n_recommendations: int = 0
+    notes: tuple[str, ...] = ()         # genome-level sentences: build refusal, variant-only, GRCh37 translation
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,10 @@ def gene_caveat(call: GeneCall | None) -> str:
     parts = []
     if call.tie:
         parts.append(f"ambiguous: {len(call.diplotypes)} diplotypes fit equally well")
-    if call.incomplete or call.missing_positions:
+    comp = call.completeness
+    if comp is not None and (not comp.complete or comp.translated_from or comp.from_bed or comp.from_assertion):
+        parts.append(call.completeness_text)       # the one wording (workstation.pgx.completeness.describe)
+    elif call.incomplete or call.missing_positions:
         miss = list(call.missing_positions)
         shown = ", ".join(miss[:MAX_MISSING_SHOWN]) + (f" and {len(miss) - MAX_MISSING_SHOWN} more"
                                                        if len(miss) > MAX_MISSING_SHOWN else "")
@@ -163,4 +166,5 @@ def pgx_section(meds: pd.DataFrame, alerts: list, recs: list[Recommendation], re
     medicines, bases = medicines_and_basis(meds, alerts, result, when)
     genes, not_called = gene_results(result)
     taken = {m.drug for m in medicines if m.drug}
-    return medicines, PgxSection(genes, not_called, bases, other_actionable(recs, taken), len(recs))
+    return medicines, PgxSection(genes, not_called, bases, other_actionable(recs, taken), len(recs),
+                                 tuple(result.messages))
