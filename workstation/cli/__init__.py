@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "models_cmd",
     "exchange_cmd",
     "family_cmd",
+    "batch_cmd",
 ]
 
 

@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
         from workstation.pgx.vcf_source import read_pgx_genotypes
 
         g = read_pgx_genotypes(args.vcf, sample=args.sample, build=getattr(args, "build", None))
-        result = pgx.call_table(g.table, outside)
+        from workstation.batch.sample import analyse_table   # the batch's per-sample function (same results)
+
+        result = analyse_table(g.sample or "", g.table, outside_calls=outside, scores=False).result
     else:
         from workstation.cli.common import open_store_from_args
 
