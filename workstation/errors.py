@@ -44,7 +44,9 @@ class ImportError_(WorkstationError):
     def __init__(self, file: str, reason: str, *, line: int | None = None, field: str | None = None,
                  record: str | None = None) -> None:
         self.file = _cap(str(file), 200)
-        self.reason = _cap(str(reason), 300)   # a refusal quoting a 9 MB value must stay one readable sentence
+        # a refusal quoting a 9 MB value must stay one readable sentence; 600 keeps the longest written one whole
+        # (the genome-build refusal, workstation.genome.build.refusal, about 340 characters)
+        self.reason = _cap(str(reason), 600)
         self.line = line
         self.field = field
         self.record = record

@@ -311,3 +311,33 @@ def test_cli_missing_or_non_vcf_joint_file_is_one_sentence(tmp_path):
     r = _cli("batch", "--joint-vcf", str(tmp_path / "x.vcf"), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "not a VCF" in r.stderr
     assert not (tmp_path / "o" / "genes.parquet").exists()
+
+
+def test_joint_vcf_build_is_checked_like_pgx_vcf(tmp_path):
+    """Issue 11's build check on the joint path: a header that names no build is settled by the REF alleles at known
+    GRCh38 sites (same tables as with the header); a joint VCF at GRCh37 positions is refused with the sentence."""
+    from workstation.errors import UnsupportedBuild
+    from workstation.genome.positions import site_pairs
+
+    synthetic.write_joint(tmp_path / "j.vcf", 4, seed=6)
+    lines = (tmp_path / "j.vcf").read_text().splitlines()
+    silent = [ln for ln in lines if not ln.startswith(("##reference", "##contig"))]
+    (tmp_path / "silent.vcf").write_text("\n".join(silent) + "\n")
+    run_batch(BatchInput(joint_vcf=tmp_path / "j.vcf"), tmp_path / "a", workers=1)
+    run_batch(BatchInput(joint_vcf=tmp_path / "silent.vcf"), tmp_path / "b", workers=1)
+    for t in ("genes", "recommendations"):
+        assert _table(tmp_path / "a" / f"{t}.parquet") == _table(tmp_path / "b" / f"{t}.parquet"), t
+    # the same records at their GRCh37 positions with GRCh37 REF bases, header silent: not GRCh38 -> refused
+    to37 = {(s.chrom, s.pos38): s for s in site_pairs()}
+    moved = [ln for ln in silent if ln.startswith("#")]
+    for ln in silent:
+        if ln.startswith("#"):
+            continue
+        c = ln.split("\t")
+        s = to37.get((c[0], int(c[1])))
+        if s is not None and s.ref37 == c[3]:
+            c[1] = str(s.pos37)
+            moved.append("\t".join(c))
+    (tmp_path / "b37.vcf").write_text("\n".join(moved) + "\n")
+    with pytest.raises(UnsupportedBuild, match="no pharmacogenomic calls"):
+        run_batch(BatchInput(joint_vcf=tmp_path / "b37.vcf"), tmp_path / "c", workers=1)

@@ -90,7 +90,8 @@ def read_joint(path: str | Path, positions: Iterable[tuple[str, int]]) -> JointG
                                 f"header line has {9 + n}", line=h.n_header_lines + int(r["rn"]))
         heads["chrom"] = heads["c"].astype(str).map(normalise_chrom)
         wanted = set(zip(want["chrom"], want["pos"]))
-        keep = heads[[(c, int(p)) in wanted for c, p in zip(heads["chrom"], heads["pos"])]]
+        mask = [(c, int(p)) in wanted for c, p in zip(heads["chrom"], heads["pos"])]
+        keep = heads.loc[pd.Series(mask, index=heads.index, dtype=bool)]    # (a plain [] would drop every column)
         keep = keep.sort_values(["chrom", "pos", "rn"], kind="stable").reset_index(drop=True)
         keep["k"] = range(len(keep))
         con.register("_keep_df", keep[["rn", "chrom", "k"]])

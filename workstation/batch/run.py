@@ -14,8 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+
 from workstation.batch import output
 from workstation.batch.tasks import KIND_JOINT, KIND_VCF, Task, sha256_file
+
 from workstation.errors import UnsupportedBuild, WorkstationError
 
 ProgressFn = Callable[[int, int, int, int], None]
@@ -42,6 +45,23 @@ class Prepared:
     build: str | None = None
 
 
+def _joint_build(j) -> tuple[str | None, str | None]:
+    """The genome-build check of issue 11 for a joint VCF: the header's build, or — when the header is silent — the
+    REF alleles of the records at known GRCh38 pharmacogene sites (workstation.genome.build.vote_known_sites).
+    Returns (build, refusal sentence or None when calls may be made)."""
+    from workstation.genome import build as gb
+    from workstation.pgx.tables import gene_definitions
+
+    if j.build is not None:
+        return j.build, gb.refusal(j.build, getattr(j.header, "build_evidence", "") or "from the header")
+    expected = {(d.chrom, lc.pos): lc.ref for d in gene_definitions().values() for lc in d.loci}
+    recs = j.records if len(j.records) else pd.DataFrame(columns=["chrom", "pos", "ref"])
+    rows = [("38", str(r), expected[(c, int(p))]) for c, p, r in zip(recs["chrom"], recs["pos"], recs["ref"])
+            if (c, int(p)) in expected]
+    vote = gb.vote_known_sites(rows)
+    return vote.build, gb.refusal(vote.build, vote.evidence)
+
+
 def prepare(inp: BatchInput) -> Prepared:
     """Read the manifest (structure checked) or the joint VCF (one DuckDB pass) into tasks."""
     for p in (inp.joint_vcf, inp.manifest):
@@ -52,10 +72,9 @@ def prepare(inp: BatchInput) -> Prepared:
         from workstation.batch.sample import batch_positions
 
         j = read_joint(inp.joint_vcf, batch_positions())
-        if j.build == "GRCh37":
-            raise UnsupportedBuild(str(inp.joint_vcf), "this VCF is on genome build GRCh37; pharmacogenomic "
-                                   "calling needs GRCh38 positions and the program does not guess a liftover",
-                                   field="##reference")
+        build, refusal = _joint_build(j)
+        if refusal:           # GRCh37 or unknown build: the whole run is refused with the same sentence as pgx --vcf
+            raise UnsupportedBuild(str(inp.joint_vcf), refusal.rstrip("."), field="##reference")
         tasks = [Task(sample_id=s, kind=KIND_JOINT, input=str(inp.joint_vcf), gts=g, pss=p,
                       problem=pr if isinstance(pr, str) else None)
                  for s, g, p, pr in zip(j.samples["sample"], j.samples["gts"], j.samples["pss"],
@@ -64,7 +83,7 @@ def prepare(inp: BatchInput) -> Prepared:
         if dup:
             raise BatchError(f"{inp.joint_vcf}: sample name {sorted(dup)[0]!r} appears twice in the #CHROM line; "
                              "sample ids must be unique.")
-        return Prepared(tasks, j.records, [_file_entry(inp.joint_vcf, "joint_vcf")], j.build)
+        return Prepared(tasks, j.records, [_file_entry(inp.joint_vcf, "joint_vcf")], build)
     from workstation.batch.manifest import read_manifest
 
     entries = read_manifest(inp.manifest)
