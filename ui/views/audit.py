@@ -17,7 +17,15 @@ ACTIONS = {"open_patient": "Opened the patient record", "import": "Imported a fi
            "print": "Printed", "print_report": "Printed or saved a report", "report": "Made a report",
            "delete_patient": "Deleted the patient", "create_store": "Created the patient store",
            "migrate_schema": "Upgraded the patient store", "change_passphrase": "Changed the passphrase",
-           "rekey": "Changed the encryption key"}
+           "rekey": "Changed the encryption key", "rekey_failed": "Changing the encryption key failed",
+           "change_passphrase_failed": "Changing the passphrase failed",
+           "rekey_finished_after_interruption": "Finished an interrupted key change",
+           "rekey_rolled_back_after_interruption": "Undid an interrupted key change",
+           "rekey_recovered_after_interruption": "Recovered an interrupted key change",
+           "write_rolled_back_after_interruption": "Removed an interrupted write",
+           "audit_anchor_mismatch": "Audit log did not match its anchor", "export_family": "Exported the family",
+           "family_change": "Changed the family history", "coverage_assertion": "Recorded an assay coverage "
+           "assertion"}
 # count key (a store table or a measurement kind) -> (one, many)
 NOUNS = {"variants": ("variant", "variants"), "ref_blocks": ("reference block", "reference blocks"),
          "patients": ("patient", "patients"), "conditions": ("condition", "conditions"),
