@@ -8,6 +8,8 @@ On the synthetic demo cohort (24 patients, fast key derivation, built once per r
 * ``care-indicators-ingrid-…``: Ingrid Ivanova (demo-0009): the banner's genomic indicators beside her medicines.
 * ``care-indicators-greta-…``: Greta Schmidt (demo-0007): her indicators (DPYD, TPMT, CYP2C9, CYP2C19, …).
 * ``care-check-capecitabine-…``: "capecitabine" checked from the banner for Greta (DPYD intermediate metabolizer).
+* ``care-genome-grch37-…``: a patient (demo-0041) whose genome is an all-reference GRCh37 file imported without the
+  build choice: no pharmacogenomic calls, and the banner says why instead of looking like "nothing actionable".
 
 Driven by signals and single-shot timers; nothing sleeps.
 """
@@ -24,7 +26,7 @@ from PySide6.QtCore import QTimer
 PASSPHRASE = "synthetic-demo-passphrase"
 SIZES = ((1366, 768), (1600, 1000))
 THEMES = ("light", "dark")
-ASCVD_PATIENT, INGRID, GRETA = "demo-0024", "demo-0009", "demo-0007"
+ASCVD_PATIENT, INGRID, GRETA, GRCH37_PATIENT = "demo-0024", "demo-0009", "demo-0007", "demo-0041"
 SETTLE_MS = 250
 
 
@@ -36,7 +38,35 @@ def demo_store(folder: Path) -> Path:
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         build_demo_store(path, PASSPHRASE, n_patients=24, kdf=vault.FAST_KDF).close()
+    _add_grch37_patient(path)
     return path
+
+
+def _add_grch37_patient(path: Path) -> None:
+    """demo-0041: its demo FHIR record, and a GRCh37 genome (every pharmacogene site of the shipped position table
+    called 0/0 with its GRCh37 base) imported as the file says, i.e. refused for PGx."""
+    from workstation import demo
+    from workstation.demo.cohort import make_patient
+    from workstation.genome.positions import site_pairs
+    from workstation.ingest import import_file
+    from workstation.store.db import Store, Unlock
+
+    store = Store.open(path, Unlock(passphrase=PASSPHRASE))
+    try:
+        if GRCH37_PATIENT in set(store.patients()["id"]):
+            return
+        with tempfile.TemporaryDirectory(prefix="ws-care-37-") as d:
+            files = demo.write_demo_files(Path(d), [make_patient(40)])
+            fhir = next(p for ps in files.values() for p in ps if p.suffix == ".json")
+            import_file(store, fhir)
+            vcf = Path(d) / "genome-grch37.vcf"
+            recs = [f"{x.chrom}\t{x.pos37}\t{x.rsid or '.'}\t{x.ref37}\t.\t.\tPASS\t.\tGT\t0/0" for x in site_pairs()]
+            vcf.write_text("\n".join(["##fileformat=VCFv4.2", "##contig=<ID=chr1,length=249250621>",
+                                       '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+                                       "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1", *recs]) + "\n")
+            import_file(store, vcf, patient_id=GRCH37_PATIENT)
+    finally:
+        store.close()
 
 
 class CareShots:
@@ -46,7 +76,8 @@ class CareShots:
         self.app, self.win, self.session, self.out, self.suffix = app, win, session, out, suffix
         self.saved: list[Path] = []
         self.steps = [(ASCVD_PATIENT, "risk", self._ascvd), (INGRID, "overview", self._indicators("ingrid")),
-                      (GRETA, "overview", self._indicators("greta")), (GRETA, "overview", self._check)]
+                      (GRETA, "overview", self._indicators("greta")), (GRETA, "overview", self._check),
+                      (GRCH37_PATIENT, "pgx", lambda: (self.save("care-genome-grch37"), self._next()))]
         session.runner.error.connect(lambda text: (print(f"error: {text}", file=sys.stderr), app.exit(1)))
 
     def save(self, name: str) -> None:
@@ -133,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 saved += len(shots.saved)
                 if rc != 0:
                     return 1
-    return 0 if saved == 4 * len(SIZES) * len(THEMES) else 1
+    return 0 if saved == 5 * len(SIZES) * len(THEMES) else 1
 
 
 if __name__ == "__main__":

@@ -41,12 +41,12 @@ class ImportError_(WorkstationError):
     ``field`` the column/field name; ``reason`` is the plain-words explanation.
     """
 
+    REASON_CAP = 300      # a refusal quoting a 9 MB value must stay one readable sentence
+
     def __init__(self, file: str, reason: str, *, line: int | None = None, field: str | None = None,
                  record: str | None = None) -> None:
         self.file = _cap(str(file), 200)
-        # a refusal quoting a 9 MB value must stay one readable sentence; 600 keeps the longest written one whole
-        # (the genome-build refusal, workstation.genome.build.refusal, about 340 characters)
-        self.reason = _cap(str(reason), 600)
+        self.reason = _cap(str(reason), self.REASON_CAP)
         self.line = line
         self.field = field
         self.record = record
@@ -78,7 +78,10 @@ class UnknownSample(ImportError_):
 
 
 class UnsupportedBuild(ImportError_):
-    """e.g. a GRCh37 VCF given where GRCh38 is required."""
+    """e.g. a GRCh37 VCF given where GRCh38 is required. The reason is the program's own sentence
+    (workstation.genome.build.refusal, up to about 400 characters, quoting counts, never file content), kept whole."""
+
+    REASON_CAP = 700
 
 
 class ModelError(WorkstationError):

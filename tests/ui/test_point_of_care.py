@@ -220,6 +220,13 @@ def test_import_dialog_genome_build_choice(demo_window, session, qtbot, tmp_path
         # the banner says so whatever the medicines: a refused genome never looks like "no actionable result"
         assert any("No pharmacogenomic calls" in c.text() for c in win.banner.indicators.chips)
         assert any("GRCh37" in t for t in chips)
+        view = win.views["pgx"]                     # the PGx tab: one pill for the genome, not "0 positions missing"
+        with qtbot.waitSignal(view.loaded, timeout=30000):
+            win.show_view("pgx")
+        badges = [view.badges.itemAt(i).widget().text() for i in range(view.badges.count())
+                  if view.badges.itemAt(i).widget() is not None]
+        assert "No pharmacogenomic calls from this genome" in badges and not any("missing" in b for b in badges)
+        assert res.refusal in view.summary.text()
     else:
         assert res.refusal is None and res.translated_from == "GRCh37"
         assert res.genes["CYP3A5"].diplotypes == ("*3/*3",)       # the reference-flip site, translated

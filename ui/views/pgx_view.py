@@ -19,6 +19,7 @@ from ui.views.base import PatientView
 from ui.widgets.common import Card, FrameTable, label
 from ui.widgets.frame_model import Column
 from ui.widgets.pgx_basis import LEVEL_WORDS, basis_html, level_of
+from workstation.pgx.completeness import short_label
 
 MODE_PATIENT, MODE_ALL = "patient", "all"
 MAX_BADGES = 6
@@ -209,8 +210,9 @@ class PgxView(PatientView):
             self.genes.setColumnWidth(c, w)
         n_vcf = int(((gf["source"] == "VCF") & (gf["diplotype"] != "—")).sum()) if len(gf) else 0
         n_out = int(((gf["source"] == "outside call") & (gf["diplotype"] != "—")).sum()) if len(gf) else 0
+        refusal = getattr(bundle.result, "refusal", None)
         self.summary.setText(f"{n_vcf} of {len(gf)} genes called from the VCF · {n_out} from outside calls. "
-                             "Missing positions are no-calls, never assumed reference.")
+                             + (refusal if refusal else "Missing positions are no-calls, never assumed reference."))
         self._set_badges(bundle.result)
         self._fill_drugs()
         self.loaded.emit()
@@ -222,12 +224,16 @@ class PgxView(PatientView):
                 w.hide()            # out of the layout it would still paint where it was until deleted
                 w.deleteLater()
         chips = []
+        if getattr(result, "refusal", None):       # no call was attempted: one pill for the genome, not one per gene
+            chips.append(("No pharmacogenomic calls from this genome", result.refusal))
         for gene, c in result.genes.items():
+            if getattr(result, "refusal", None) and c.source == "vcf":
+                continue
             if c.tie:
                 chips.append((f"{gene} ambiguous: {' or '.join(c.diplotypes)}", "\n".join(c.messages)))
             if c.incomplete:
-                chips.append((f"{gene}: {len(c.missing_positions)} defining positions missing",
-                              ", ".join(c.missing_positions)))
+                chips.append((short_label(c), c.completeness_text if c.completeness is not None
+                              else ", ".join(c.missing_positions)))
         widgets = []
         for text, tip in chips[:MAX_BADGES]:
             chip = label(text, name="alert_adjust")

@@ -61,6 +61,17 @@ def assess(gdef, gg, call, *, translated_from: str | None = None) -> Completenes
                         translated_from=translated_from)
 
 
+def short_label(call) -> str:
+    """A pill-length form of :func:`describe` (the sentence goes in the tooltip): "CYP2C19: 30 of 35 positions",
+    "CYP2C19: not called (genome build)"; a call without a completeness assessment counts its missing positions."""
+    c: Completeness | None = getattr(call, "completeness", None)
+    if c is None:
+        return f"{call.gene}: {len(getattr(call, 'missing_positions', ()))} defining positions missing"
+    if c.refused:
+        return f"{call.gene}: not called (genome build)"
+    return f"{call.gene}: {c.n_present} of {c.n_total} positions" + (" — could change" if c.could_change else "")
+
+
 def describe(call) -> str:
     """One plain sentence on what a gene result rests on. Every presenter calls this; nobody rewords it."""
     c: Completeness | None = getattr(call, "completeness", None)

@@ -232,7 +232,9 @@ def _caveats(calls: dict[str, GeneCall | None]) -> list[str]:
         if c.tie:
             out.append(f"{g}: ambiguous ({' or '.join(c.diplotypes)})")
         if c.incomplete:
-            out.append(f"{g}: {len(c.missing_positions)} defining positions missing")
+            from workstation.pgx.completeness import short_label
+
+            out.append(short_label(c))
         if c.translated:
             out.append(f"{g}: positions translated from GRCh37")
     return out
