@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-PASSPHRASE = "synthetic-demo-passphrase"
+from ui.screens_base import PASSPHRASE, Shots
 SIZES = ((1366, 768), (1600, 1000))
 THEMES = ("light", "dark")
 ASCVD_PATIENT, INGRID, GRETA, GRCH37_PATIENT = "demo-0024", "demo-0009", "demo-0007", "demo-0041"
@@ -69,29 +69,16 @@ def _add_grch37_patient(path: Path) -> None:
         store.close()
 
 
-class CareShots:
-    """One window, one size and theme: unlock, then the four screens in turn."""
+class CareShots(Shots):
+    """One window, one size and theme: unlock, then the five screens in turn."""
 
     def __init__(self, app, win, session, out: Path, suffix: str) -> None:
-        self.app, self.win, self.session, self.out, self.suffix = app, win, session, out, suffix
-        self.saved: list[Path] = []
+        super().__init__(app, win, session, out, suffix)
         self.steps = [(ASCVD_PATIENT, "risk", self._ascvd), (INGRID, "overview", self._indicators("ingrid")),
                       (GRETA, "overview", self._indicators("greta")), (GRETA, "overview", self._check),
                       (GRCH37_PATIENT, "pgx", lambda: (self.save("care-genome-grch37"), self._next()))]
-        session.runner.error.connect(lambda text: (print(f"error: {text}", file=sys.stderr), app.exit(1)))
 
-    def save(self, name: str) -> None:
-        path = self.out / f"{name}-{self.suffix}.png"
-        self.win.grab().save(str(path))
-        self.saved.append(path)
-        print(path, flush=True)
-
-    def start(self) -> None:
-        self.session.patients_loaded.connect(self._listed)
-        self.session.unlock(self.win.store_path, passphrase=PASSPHRASE, use_keyring=False)
-
-    def _listed(self, _df) -> None:
-        self.session.patients_loaded.disconnect(self._listed)
+    def listed(self) -> None:
         self._next()
 
     def _next(self) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-PASSPHRASE = "synthetic-demo-passphrase"
+from ui.screens_base import PASSPHRASE, Shots
 PATIENT = "demo-0001"
 MEDICINE = "warfarin"
 SETTLE_MS = 200
@@ -34,24 +34,8 @@ def demo_store(folder: Path) -> Path:
     return path
 
 
-class TimeShots:
-    def __init__(self, app, win, session, out: Path, suffix: str) -> None:
-        self.app, self.win, self.session, self.out, self.suffix = app, win, session, out, suffix
-        self.saved: list[Path] = []
-        session.runner.error.connect(lambda text: (print(f"error: {text}", file=sys.stderr), app.exit(1)))
-
-    def save(self, name: str) -> None:
-        path = self.out / f"{name}-{self.suffix}.png"
-        self.win.grab().save(str(path))
-        self.saved.append(path)
-        print(path, flush=True)
-
-    def start(self) -> None:
-        self.session.patients_loaded.connect(self._listed)
-        self.session.unlock(self.win.store_path, passphrase=PASSPHRASE, use_keyring=False)
-
-    def _listed(self, _df) -> None:
-        self.session.patients_loaded.disconnect(self._listed)
+class TimeShots(Shots):
+    def listed(self) -> None:
         tl = self.win.views["timeline"]
         tl.loaded.connect(self._timeline_loaded)
         self.win.tabs.setCurrentWidget(tl)

@@ -45,41 +45,36 @@ def cmd_import(args) -> int:
     if beds and not args.patient:
         print("A callable-regions BED belongs to one patient's genome: add --patient ID.", file=sys.stderr)
         return 2
+    def run(f, fn) -> None:
+        """One file through ``fn`` (returns one ImportResult or a list); a user error is one failed result."""
+        nonlocal exit_code
+        try:
+            rs = fn(f)
+        except WorkstationError as exc:
+            rs = ImportResult(file=str(f), status="failed", message=str(exc))
+            exit_code = max(exit_code, exc.exit_code)
+        for r in rs if isinstance(rs, list) else [rs]:
+            results.append(r)
+            if not args.json:
+                _print(r)
+
+    build = getattr(args, "build", None)
     with open_store_from_args(args) as store:
-        for f in args.files if getattr(args, "sample_map", None) else []:
+        if getattr(args, "sample_map", None):
             from workstation.ingest.vcf_samples import import_vcf_samples, read_sample_map
 
-            try:
-                rs = import_vcf_samples(store, f, read_sample_map(args.sample_map), build=getattr(args, "build", None))
-            except WorkstationError as exc:
-                rs = [ImportResult(file=str(f), status="failed", message=str(exc))]
-                exit_code = max(exit_code, exc.exit_code)
-            for r in rs:
-                results.append(r)
-                if not args.json:
-                    _print(r)
-        for f in [] if getattr(args, "sample_map", None) else args.files:
-            try:
-                declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale),
-                                              ("build", getattr(args, "build", None))) if v}
-                r = import_file(store, f, patient_id=args.patient, sample=args.sample, declared=declared or None)
-            except WorkstationError as exc:
-                r = ImportResult(file=str(f), status="failed", message=str(exc))
-                exit_code = max(exit_code, exc.exit_code)
-            results.append(r)
-            if not args.json:
-                _print(r)
-        for f in beds:
+            for f in args.files:
+                run(f, lambda f: import_vcf_samples(store, f, read_sample_map(args.sample_map), build=build))
+        else:
+            declared = {k: v for k, v in (("platform", args.platform), ("scale", args.scale), ("build", build)) if v}
+            for f in args.files:
+                run(f, lambda f: import_file(store, f, patient_id=args.patient, sample=args.sample,
+                                             declared=declared or None))
+        if beds:
             from workstation.genome.coverage import import_callable_bed
 
-            try:
-                r = import_callable_bed(store, f, patient_id=args.patient)
-            except WorkstationError as exc:
-                r = ImportResult(file=str(f), status="failed", message=str(exc))
-                exit_code = max(exit_code, exc.exit_code)
-            results.append(r)
-            if not args.json:
-                _print(r)
+            for f in beds:
+                run(f, lambda f: import_callable_bed(store, f, patient_id=args.patient))
     if args.json:
         print_json([r.to_json() for r in results])
     elif len(results) > 1:
